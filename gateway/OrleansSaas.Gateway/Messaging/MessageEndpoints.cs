@@ -1,0 +1,87 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansSaas.Contracts.Messaging;
+using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Data.Messaging;
+using OrleansSaas.Gateway.Auth;
+using OrleansSaas.Gateway.Problems;
+using OrleansSaas.Gateway.Sessions;
+
+namespace OrleansSaas.Gateway.Messaging;
+
+/// <summary>Body of POST /v1/sessions/{id}/messages.</summary>
+public sealed record SendTextRequest(string? To, string? Text);
+
+public sealed record MessageListResponse(IReadOnlyList<MessageView> Items, string? NextCursor);
+
+/// <summary>
+/// Sending goes through the session grain (it owns the queue); reading history goes straight to the
+/// messages table, scoped by the authenticated tenant, so reads never queue behind a busy session.
+/// </summary>
+public static class MessageEndpoints
+{
+    // The Cloud API's limit for a text body (see shared/CLOUD_API.md).
+    private const int MaxTextLength = 4096;
+    private const int DefaultPageSize = 50;
+    private const int MaxPageSize = 200;
+
+    public static RouteGroupBuilder MapMessageEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization();
+        group.MapPost("/", Send);
+        group.MapGet("/", List);
+        group.MapGet("/{messageId}", Get);
+        return group;
+    }
+
+    private static async Task<IResult> Send(string sessionId, SendTextRequest request, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        var to = PhoneNumberField.Normalise(request.To, out var toError);
+        if (toError is not null) errors.Add("to", toError);
+        if (string.IsNullOrEmpty(request.Text)) errors.Add("text", "is required.");
+        else if (request.Text.Length > MaxTextLength) errors.Add("text", $"must be at most {MaxTextLength} characters.");
+        else if (request.Text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))) errors.Add("text", "must not contain control characters.");
+        if (errors.Any) return Problem.Invalid(errors);
+        if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
+
+        var reply = await cluster.Session(user, sessionId).Send(new SendMessageCommand(to!, request.Text!));
+        if (reply.Error != SessionError.None) return SessionEndpoints.ErrorResult(reply.Error, sessionId);
+        return TypedResults.Accepted($"/v1/sessions/{sessionId}/messages/{reply.Message!.Id}", reply.Message);
+    }
+
+    private static async Task<IResult> List(string sessionId, string? direction, int? limit, string? cursor,
+        ClaimsPrincipal user, IClusterClient cluster, MessageStore messages)
+    {
+        var errors = new FieldErrors();
+        MessageDirection? directionFilter = direction switch
+        {
+            null => null,
+            "inbound" => MessageDirection.Inbound,
+            "outbound" => MessageDirection.Outbound,
+            _ => null,
+        };
+        if (direction is not null && directionFilter is null) errors.Add("direction", "must be 'inbound' or 'outbound'.");
+        if (limit is < 1 or > MaxPageSize) errors.Add("limit", $"must be between 1 and {MaxPageSize}.");
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (long.TryParse(cursor, out var parsed) && parsed > 0) before = parsed;
+            else errors.Add("cursor", "is not a cursor this API returned.");
+        }
+        if (errors.Any) return Problem.Invalid(errors);
+        if (!await SessionExistsAsync(sessionId, user, cluster)) return Problem.NotFound($"Session '{sessionId}'");
+
+        var page = await messages.ListAsync(user.TenantId(), sessionId, new MessageQuery(directionFilter, before, limit ?? DefaultPageSize));
+        return TypedResults.Ok(new MessageListResponse(page.Items, page.NextBefore?.ToString()));
+    }
+
+    private static async Task<Results<Ok<MessageView>, ProblemHttpResult>> Get(string sessionId, string messageId, ClaimsPrincipal user, IClusterClient cluster, MessageStore messages)
+    {
+        var message = await SessionExistsAsync(sessionId, user, cluster) ? await messages.GetAsync(user.TenantId(), sessionId, messageId) : null;
+        return message is null ? Problem.NotFound($"Message '{messageId}'") : TypedResults.Ok(message);
+    }
+
+    private static async Task<bool> SessionExistsAsync(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>
+        SessionRoutes.IsWellFormed(sessionId) && await cluster.Session(user, sessionId).Get() is not null;
+}

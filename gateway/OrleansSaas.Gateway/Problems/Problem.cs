@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace OrleansSaas.Gateway.Problems;
+
+/// <summary>The gateway's error replies, all problem+json with a stable type.</summary>
+public static class Problem
+{
+    public static ProblemHttpResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: 404, type: ProblemTypes.NotFound, title: "Not found", detail: $"{what} does not exist.");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(statusCode: 409, type: ProblemTypes.SessionState, title: "Not possible in the session's current state", detail: detail);
+
+    public static ValidationProblem Invalid(string field, string message) => Invalid(new FieldErrors().Add(field, message));
+
+    public static ValidationProblem Invalid(FieldErrors errors) =>
+        TypedResults.ValidationProblem(errors.ToDictionary(), type: ProblemTypes.Validation, title: "The request has invalid fields",
+            detail: string.Join(" ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+}
+
+/// <summary>Validation errors keyed by the JSON name of the field they concern.</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public FieldErrors Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+        return this;
+    }
+
+    public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace OrleansSaas.Gateway.Problems;
+
+/// <summary>
+/// Turns what escapes an endpoint into problem+json: unreadable bodies are the client's fault (4xx naming
+/// the field where the JSON reader knows it); a cluster that cannot answer right now is a 503 with Retry-After.
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } => MalformedJson(json),
+            BadHttpRequestException bad => new ProblemDetails
+            {
+                Status = bad.StatusCode, Type = ProblemTypes.MalformedBody, Title = "The request could not be read",
+                Detail = bad.StatusCode == StatusCodes.Status400BadRequest ? "body: a JSON object is required." : bad.Message,
+            },
+            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException => Unavailable(context),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            problem = new ProblemDetails { Status = 500, Type = ProblemTypes.Internal, Title = "Internal error" };
+        }
+        context.Response.StatusCode = problem.Status ?? 500;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails MalformedJson(JsonException json)
+    {
+        var field = FieldName(json.Path);
+        var problem = new ProblemDetails
+        {
+            Status = 400, Type = ProblemTypes.MalformedBody, Title = "The request body is not valid JSON for this operation",
+            Detail = $"{field}: {Describe(json)}",
+        };
+        problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Describe(json)] };
+        return problem;
+    }
+
+    // "$.to" → "to"; "$" (or unknown) → "body".
+    private static string FieldName(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+
+    private static string Describe(JsonException json) =>
+        json.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown field."
+        : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "has the wrong type."
+        : "is not valid JSON.";
+
+    private static ProblemDetails Unavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return new ProblemDetails
+        {
+            Status = 503, Type = ProblemTypes.Unavailable, Title = "The cluster is not available right now",
+            Detail = "Retry after the delay in the Retry-After header.",
+        };
+    }
+}

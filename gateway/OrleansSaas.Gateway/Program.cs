@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Orleans.Configuration;
+using OrleansSaas.Data;
+using OrleansSaas.Gateway;
+using OrleansSaas.Gateway.Auth;
+using OrleansSaas.Gateway.Messaging;
+using OrleansSaas.Gateway.Problems;
+using OrleansSaas.Gateway.Sessions;
+using OrleansSaas.Gateway.Simulation;
+using OrleansSaas.Gateway.Tenants;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+});
+
+var connectionString = builder.Configuration.GetConnectionString("Postgres");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    Console.Error.WriteLine("ConnectionStrings:Postgres is required (e.g. ConnectionStrings__Postgres=\"Host=127.0.0.1;Port=5544;Database=orleanssaas;Username=app\").");
+    return 2;
+}
+var cluster = builder.Configuration.GetSection(ClusterConnectionOptions.Section).Get<ClusterConnectionOptions>() ?? new ClusterConnectionOptions();
+
+builder.UseOrleansClient(client =>
+{
+    client.Configure<ClusterOptions>(o =>
+    {
+        o.ClusterId = cluster.ClusterId;
+        o.ServiceId = cluster.ServiceId;
+    });
+    client.UseAdoNetClustering(o =>
+    {
+        o.Invariant = "Npgsql";
+        o.ConnectionString = connectionString;
+    });
+    var giveUpAt = DateTimeOffset.UtcNow + cluster.ConnectTimeout;
+    client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+    {
+        if (DateTimeOffset.UtcNow > giveUpAt) return false;
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        return true;
+    });
+});
+
+builder.Services.AddOptions<ClusterConnectionOptions>().Bind(builder.Configuration.GetSection(ClusterConnectionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddAppData(connectionString);
+builder.Services.AddMemoryCache();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+{
+    // Framework-made problems (unknown route, wrong method) get our stable types too.
+    if (ctx.ProblemDetails.Type is null || ctx.ProblemDetails.Type.StartsWith("https://tools.ietf.org", StringComparison.Ordinal))
+        ctx.ProblemDetails.Type = ctx.ProblemDetails.Status switch
+        {
+            404 => ProblemTypes.NotFound,
+            401 => ProblemTypes.Unauthorized,
+            _ => ProblemTypes.MalformedBody,
+        };
+});
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorization();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    // A misspelt field is an error, not silently ignored.
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+});
+// Unreadable bodies surface as exceptions so ProblemExceptionHandler can name the field.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+builder.Services.AddOptions<DemoTenantOptions>().Bind(builder.Configuration.GetSection(DemoTenantOptions.Section));
+builder.Services.AddHostedService<DemoTenantBootstrap>();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapGet("/", () => TypedResults.Ok(new { name = "OrleansSaas gateway", api = "/v1" })).ExcludeFromDescription();
+app.MapSessionEndpoints();
+app.MapMessageEndpoints();
+if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("Gateway is ready on {Urls} (cluster {ClusterId})", string.Join(", ", app.Urls), cluster.ClusterId));
+await app.RunAsync();
+return 0;

@@ -1,0 +1,91 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using OrleansSaas.Data;
+using OrleansSaas.Data.Schema;
+using OrleansSaas.Grains;
+using OrleansSaas.Silo;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+});
+
+var connectionString = builder.Configuration.GetConnectionString("Postgres");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    Console.Error.WriteLine("ConnectionStrings:Postgres is required (e.g. ConnectionStrings__Postgres=\"Host=127.0.0.1;Port=5544;Database=orleanssaas;Username=app\").");
+    return 2;
+}
+
+var hostOptions = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+var problems = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(hostOptions, new(hostOptions), problems, validateAllProperties: true))
+{
+    Console.Error.WriteLine("Invalid silo configuration: " + string.Join("; ", problems.Select(p => p.ErrorMessage)));
+    return 2;
+}
+
+builder.Services.AddOptions<SiloHostOptions>().Bind(builder.Configuration.GetSection(SiloHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddAppData(connectionString);
+builder.Services.AddSessionFeatures(builder.Configuration);
+
+builder.UseOrleans(silo =>
+{
+    silo.Configure<ClusterOptions>(o =>
+    {
+        o.ClusterId = hostOptions.ClusterId;
+        o.ServiceId = hostOptions.ServiceId;
+    });
+    silo.ConfigureEndpoints(IPAddress.Parse(hostOptions.AdvertisedAddress), hostOptions.SiloPort, hostOptions.GatewayPort, listenOnAnyHostAddress: false);
+    // Failure detection speed is a trade-off against false suspicion; see README "Failover".
+    silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
+    silo.UseAdoNetClustering(o =>
+    {
+        o.Invariant = "Npgsql";
+        o.ConnectionString = connectionString;
+    });
+    silo.AddAdoNetGrainStorageAsDefault(o =>
+    {
+        o.Invariant = "Npgsql";
+        o.ConnectionString = connectionString;
+    });
+    silo.UseAdoNetReminderService(o =>
+    {
+        o.Invariant = "Npgsql";
+        o.ConnectionString = connectionString;
+    });
+});
+
+var host = builder.Build();
+var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansSaas.Silo");
+
+// The Orleans providers read their SQL from the schema, so it must be in place before the silo starts.
+await MigrateWithRetryAsync(connectionString, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SchemaMigrator>());
+
+host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+    logger.LogInformation("Silo is active: {Silo} (cluster {ClusterId}, gateway port {GatewayPort})",
+        host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString(), hostOptions.ClusterId, hostOptions.GatewayPort));
+
+await host.RunAsync();
+return 0;
+
+static async Task MigrateWithRetryAsync(string connectionString, ILogger<SchemaMigrator> logger)
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            await new SchemaMigrator(connectionString, logger).MigrateAsync();
+            return;
+        }
+        catch (NpgsqlException error) when (attempt < 30 && error.IsTransient)
+        {
+            logger.LogWarning("PostgreSQL not reachable yet ({Message}); retrying", error.Message);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+}

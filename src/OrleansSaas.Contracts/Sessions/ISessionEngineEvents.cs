@@ -1,0 +1,27 @@
+using Orleans.Concurrency;
+using OrleansSaas.Contracts.Messaging;
+
+namespace OrleansSaas.Contracts.Sessions;
+
+/// <summary>
+/// How an engine reports back to its session: by calling the session grain. The calls arrive on the
+/// grain's own scheduler, so the grain never has to guard its state against engine threads.
+/// </summary>
+[Alias("session-engine-events")]
+public interface ISessionEngineEvents : IGrainWithStringKey
+{
+    /// <summary>A phone scanned the QR code; true when the code was the current one and the session is now paired.</summary>
+    [Alias("paired")]
+    Task<bool> OnPaired(string qrValue, string phoneNumber, string profileName, string credentials);
+
+    /// <summary>Returns once the message is stored (duplicates included), so the network may drop its copy.</summary>
+    [Alias("inbound")]
+    Task<bool> OnInbound(InboundMessage message);
+
+    [Alias("receipt"), OneWay]
+    Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at);
+
+    /// <summary>The account was linked elsewhere or removed this device; the session must pair again.</summary>
+    [Alias("logged-out-remotely"), OneWay]
+    Task OnLoggedOutRemotely(string reason);
+}

@@ -1,0 +1,43 @@
+using OrleansSaas.Contracts.Messaging;
+
+namespace OrleansSaas.Contracts.Sessions;
+
+/// <summary>One WhatsApp session; key: <see cref="SessionKey"/>. Owns the engine connection, pairing and the send queue.</summary>
+[Alias("session")]
+public interface ISessionGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the session and starts pairing; creating an existing session returns it unchanged.</summary>
+    [Alias("create")]
+    Task<SessionReply> Create(CreateSessionCommand command);
+
+    /// <summary>Null when the session does not exist (for this tenant).</summary>
+    [Alias("get")]
+    Task<SessionView?> Get();
+
+    [Alias("qr")]
+    Task<QrReply> GetQr();
+
+    /// <summary>Reconnects a disconnected session, or starts pairing again after a logout or an expired pairing.</summary>
+    [Alias("start")]
+    Task<SessionError> Start();
+
+    [Alias("logout")]
+    Task<SessionError> Logout();
+
+    /// <summary>Returns once the message is committed as queued; the send loop delivers it later.</summary>
+    [Alias("send")]
+    Task<SendReply> Send(SendMessageCommand command);
+
+    /// <summary>Called by the failover keeper and the reminder backstop: activates the session and reconnects it if it should be connected.</summary>
+    [Alias("ensure-running")]
+    Task EnsureRunning();
+}
+
+[GenerateSerializer, Immutable, Alias("session-reply")]
+public sealed record SessionReply([property: Id(0)] SessionError Error, [property: Id(1)] SessionView? Session);
+
+[GenerateSerializer, Immutable, Alias("qr-reply")]
+public sealed record QrReply([property: Id(0)] SessionError Error, [property: Id(1)] QrCodeView? Qr);
+
+[GenerateSerializer, Immutable, Alias("send-reply")]
+public sealed record SendReply([property: Id(0)] SessionError Error, [property: Id(1)] MessageView? Message);

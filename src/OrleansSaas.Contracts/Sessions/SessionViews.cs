@@ -1,0 +1,52 @@
+namespace OrleansSaas.Contracts.Sessions;
+
+[GenerateSerializer, Immutable, Alias("create-session")]
+public sealed record CreateSessionCommand(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Engine);
+
+[GenerateSerializer, Immutable, Alias("session-view")]
+public sealed record SessionView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Engine,
+    [property: Id(3)] SessionStatus Status,
+    [property: Id(4)] string? PhoneNumber,
+    [property: Id(5)] string? ProfileName,
+    [property: Id(6)] DateTimeOffset CreatedAt,
+    [property: Id(7)] SessionPlacement Placement,
+    [property: Id(8)] IReadOnlyList<StatusChange> History);
+
+/// <summary>Where the session lives now and how often it has moved between silos.</summary>
+[GenerateSerializer, Immutable, Alias("session-placement")]
+public sealed record SessionPlacement(
+    [property: Id(0)] string Silo,
+    [property: Id(1)] string? PreviousSilo,
+    [property: Id(2)] int MoveCount,
+    [property: Id(3)] DateTimeOffset? LastConnectedAt);
+
+[GenerateSerializer, Immutable, Alias("status-change")]
+public sealed record StatusChange(
+    [property: Id(0)] SessionStatus Status,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] string Silo,
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] string? Details);
+
+[GenerateSerializer, Immutable, Alias("qr-code")]
+public sealed record QrCodeView(
+    [property: Id(0)] string Value,
+    [property: Id(1)] int Sequence,
+    [property: Id(2)] DateTimeOffset ExpiresAt);
+
+/// <summary>Why a session command could not be carried out; the gateway maps each to an HTTP status.</summary>
+[GenerateSerializer, Alias("session-error")]
+public enum SessionError
+{
+    None = 0,
+    NotFound = 1,
+    NotPaired = 2,
+    LoggedOut = 3,
+    NotPairing = 4,
+    UnknownEngine = 5,
+}

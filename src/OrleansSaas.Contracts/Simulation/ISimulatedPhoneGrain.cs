@@ -1,0 +1,49 @@
+namespace OrleansSaas.Contracts.Simulation;
+
+/// <summary>
+/// A phone number on the simulated WhatsApp network (key: E.164 number). It plays the phone that scans
+/// QR codes, the account that linked devices (our sessions) connect to, and the inbox the network keeps
+/// until the linked device has stored a message.
+/// </summary>
+[Alias("sim-phone")]
+public interface ISimulatedPhoneGrain : IGrainWithStringKey
+{
+    [Alias("scan")]
+    Task<PairOutcome> ScanQr(string qrValue, string profileName);
+
+    /// <summary>A linked device reconnects with the credentials it got when it paired.</summary>
+    [Alias("link")]
+    Task<LinkOutcome> Link(string sessionKey, string credentials);
+
+    [Alias("unlink")]
+    Task Unlink(string sessionKey);
+
+    /// <summary>The network takes a message for this number; a message id it has seen before is ignored.</summary>
+    [Alias("accept")]
+    Task Accept(SimulatedEnvelope envelope);
+}
+
+[GenerateSerializer, Alias("pair-outcome")]
+public enum PairOutcome
+{
+    Paired = 0,
+    InvalidQr = 1,
+    Rejected = 2,
+}
+
+[GenerateSerializer, Alias("link-outcome")]
+public enum LinkOutcome
+{
+    Linked = 0,
+    Revoked = 1,
+}
+
+[GenerateSerializer, Immutable, Alias("sim-envelope")]
+public sealed record SimulatedEnvelope(
+    [property: Id(0)] string MessageId,
+    [property: Id(1)] string FromNumber,
+    [property: Id(2)] string FromSessionKey,
+    [property: Id(3)] string ToNumber,
+    [property: Id(4)] string Type,
+    [property: Id(5)] string? Text,
+    [property: Id(6)] DateTimeOffset SentAt);

@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OrleansSaas.Contracts.Tenants;
+
+/// <summary>
+/// Plain keys look like <c>osk_{keyId}_{secret}</c>: the id finds the key's grain without a lookup table,
+/// the secret is compared by hash. Secrets are 256 random bits, so a plain SHA-256 is enough (no stretching needed).
+/// </summary>
+public static class ApiKeyFormat
+{
+    private const string Prefix = "osk_";
+
+    public static (string KeyId, string PlainKey, byte[] SecretHash) Generate()
+    {
+        var keyId = RandomToken(6);
+        var secret = RandomToken(32);
+        return (keyId, $"{Prefix}{keyId}_{secret}", Hash(secret));
+    }
+
+    public static bool TryParse(string? plainKey, out string keyId, out byte[] secretHash)
+    {
+        keyId = "";
+        secretHash = [];
+        if (plainKey is null || !plainKey.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        var rest = plainKey.AsSpan(Prefix.Length);
+        var split = rest.IndexOf('_');
+        if (split <= 0 || split == rest.Length - 1) return false;
+        keyId = rest[..split].ToString();
+        secretHash = Hash(rest[(split + 1)..].ToString());
+        return true;
+    }
+
+    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    private static string RandomToken(int bytes) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
+}

@@ -1,0 +1,140 @@
+using Npgsql;
+using OrleansSaas.Contracts.Messaging;
+
+namespace OrleansSaas.Data.Messaging;
+
+/// <summary>A message waiting in a session's send queue, in the order it was accepted.</summary>
+public sealed record QueuedMessage(long Seq, string Id, string To, string Type, string? Text);
+
+public sealed record MessageQuery(MessageDirection? Direction, long? Before, int Limit);
+
+public sealed record MessagePage(IReadOnlyList<MessageView> Items, long? NextBefore);
+
+/// <summary>The messages table. Every query is scoped by tenant and session, so no caller can reach another tenant's rows.</summary>
+public sealed class MessageStore(NpgsqlDataSource db)
+{
+    private const string Columns = "seq, id, session_id, direction, peer, type, body, status, created_at, updated_at, error";
+
+    public async Task InsertOutboundAsync(string tenantId, string sessionId, MessageView message)
+    {
+        await using var command = db.CreateCommand("""
+            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, status, network_id, created_at, updated_at)
+            VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, 'queued', @id, @at, @at)
+            """);
+        AddMessage(command, tenantId, sessionId, message);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Stores an inbound message once; false when the network id was already stored (a redelivery).</summary>
+    public async Task<bool> InsertInboundAsync(string tenantId, string sessionId, MessageView message, string networkId)
+    {
+        await using var command = db.CreateCommand("""
+            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, status, network_id, created_at, updated_at)
+            VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @status, @network_id, @at, @at)
+            ON CONFLICT (tenant_id, session_id, direction, network_id) DO NOTHING
+            """);
+        AddMessage(command, tenantId, sessionId, message);
+        command.Parameters.AddWithValue("status", message.Status.ToDb());
+        command.Parameters.AddWithValue("network_id", networkId);
+        return await command.ExecuteNonQueryAsync() == 1;
+    }
+
+    /// <summary>Moves a status forward only (queued → sent → delivered → read), so late or reordered receipts never move it back.</summary>
+    public async Task AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
+    {
+        await using var command = db.CreateCommand("""
+            UPDATE messages SET status = @status, error = @error, updated_at = now()
+            WHERE tenant_id = @tenant AND session_id = @session AND id = @id
+              AND (array_position(ARRAY['queued','sent','delivered','read'], status)
+                     < array_position(ARRAY['queued','sent','delivered','read'], @status::text)
+                   OR (@status = 'failed' AND status IN ('queued', 'sent')))
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("id", messageId);
+        command.Parameters.AddWithValue("status", status.ToDb());
+        command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<QueuedMessage>> ListQueuedAsync(string tenantId, string sessionId, long afterSeq, int limit)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT seq, id, peer, type, body FROM messages
+            WHERE tenant_id = @tenant AND session_id = @session AND status = 'queued' AND direction = 'outbound' AND seq > @after
+            ORDER BY seq LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("after", afterSeq);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var queued = new List<QueuedMessage>();
+        while (await reader.ReadAsync())
+            queued.Add(new QueuedMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        return queued;
+    }
+
+    /// <summary>Newest first; <see cref="MessagePage.NextBefore"/> continues after the last item and stays stable while rows are added.</summary>
+    public async Task<MessagePage> ListAsync(string tenantId, string sessionId, MessageQuery query)
+    {
+        await using var command = db.CreateCommand($"""
+            SELECT {Columns} FROM messages
+            WHERE tenant_id = @tenant AND session_id = @session
+              AND (@before::bigint IS NULL OR seq < @before::bigint)
+              AND (@direction::text IS NULL OR direction = @direction::text)
+            ORDER BY seq DESC LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("before", (object?)query.Before ?? DBNull.Value);
+        command.Parameters.AddWithValue("direction", (object?)query.Direction?.ToDb() ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", query.Limit + 1);
+        var rows = await ReadAsync(command);
+        var hasMore = rows.Count > query.Limit;
+        var items = rows.Take(query.Limit).ToList();
+        return new MessagePage(items.Select(r => r.View).ToList(), hasMore ? items[^1].Seq : null);
+    }
+
+    public async Task<MessageView?> GetAsync(string tenantId, string sessionId, string messageId)
+    {
+        await using var command = db.CreateCommand($"SELECT {Columns} FROM messages WHERE tenant_id = @tenant AND session_id = @session AND id = @id");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("id", messageId);
+        var rows = await ReadAsync(command);
+        return rows.Count == 0 ? null : rows[0].View;
+    }
+
+    private static void AddMessage(NpgsqlCommand command, string tenantId, string sessionId, MessageView message)
+    {
+        command.Parameters.AddWithValue("id", message.Id);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("peer", message.Peer);
+        command.Parameters.AddWithValue("type", message.Type);
+        command.Parameters.AddWithValue("body", (object?)message.Text ?? DBNull.Value);
+        command.Parameters.AddWithValue("at", message.CreatedAt);
+    }
+
+    private static async Task<List<(long Seq, MessageView View)>> ReadAsync(NpgsqlCommand command)
+    {
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(long, MessageView)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt64(0), new MessageView(
+                Id: reader.GetString(1),
+                SessionId: reader.GetString(2),
+                Direction: DbEnum.ToMessageDirection(reader.GetString(3)),
+                Peer: reader.GetString(4),
+                Type: reader.GetString(5),
+                Text: reader.IsDBNull(6) ? null : reader.GetString(6),
+                Status: DbEnum.ToMessageStatus(reader.GetString(7)),
+                CreatedAt: reader.GetFieldValue<DateTimeOffset>(8),
+                UpdatedAt: reader.GetFieldValue<DateTimeOffset>(9),
+                Error: reader.IsDBNull(10) ? null : reader.GetString(10))));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,52 @@
+using Npgsql;
+using OrleansSaas.Contracts.Simulation;
+
+namespace OrleansSaas.Data.Simulation;
+
+/// <summary>The simulated network's server-side message store (see sim_network_messages).</summary>
+public sealed class SimulatedNetworkStore(NpgsqlDataSource db)
+{
+    /// <summary>False when the network already has a message with this id: a resend is ignored.</summary>
+    public async Task<bool> TryAcceptAsync(SimulatedEnvelope envelope)
+    {
+        await using var command = db.CreateCommand("""
+            INSERT INTO sim_network_messages (message_id, to_number, from_number, from_session_key, type, body, sent_at, accepted_at)
+            VALUES (@id, @to, @from, @from_session, @type, @body, @sent, now())
+            ON CONFLICT (message_id) DO NOTHING
+            """);
+        command.Parameters.AddWithValue("id", envelope.MessageId);
+        command.Parameters.AddWithValue("to", envelope.ToNumber);
+        command.Parameters.AddWithValue("from", envelope.FromNumber);
+        command.Parameters.AddWithValue("from_session", envelope.FromSessionKey);
+        command.Parameters.AddWithValue("type", envelope.Type);
+        command.Parameters.AddWithValue("body", (object?)envelope.Text ?? DBNull.Value);
+        command.Parameters.AddWithValue("sent", envelope.SentAt);
+        return await command.ExecuteNonQueryAsync() == 1;
+    }
+
+    /// <summary>Messages for a number that its linked device has not stored yet, oldest first.</summary>
+    public async Task<IReadOnlyList<SimulatedEnvelope>> ListPendingAsync(string toNumber, int limit)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT message_id, from_number, from_session_key, to_number, type, body, sent_at FROM sim_network_messages
+            WHERE to_number = @to AND delivered_at IS NULL ORDER BY accepted_at, message_id LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("to", toNumber);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var pending = new List<SimulatedEnvelope>();
+        while (await reader.ReadAsync())
+        {
+            pending.Add(new SimulatedEnvelope(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6)));
+        }
+        return pending;
+    }
+
+    public async Task MarkDeliveredAsync(string messageId)
+    {
+        await using var command = db.CreateCommand("UPDATE sim_network_messages SET delivered_at = now() WHERE message_id = @id AND delivered_at IS NULL");
+        command.Parameters.AddWithValue("id", messageId);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansSaas.Contracts.Messaging;
+using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Contracts.Simulation;
+using OrleansSaas.Data.Simulation;
+
+namespace OrleansSaas.Engines.Simulated;
+
+[GenerateSerializer, Alias("sim-phone-state")]
+public sealed class SimulatedPhoneState
+{
+    /// <summary>The session (linked device) that receives this number's messages; null for a plain phone.</summary>
+    [Id(0)] public string? LinkedSessionKey { get; set; }
+    [Id(1)] public byte[]? CredentialHash { get; set; }
+    [Id(2)] public string? ProfileName { get; set; }
+}
+
+/// <summary>
+/// A number on the simulated network. Messages for it are kept in sim_network_messages until its linked
+/// session has stored them, so neither a dead silo nor an offline session loses one; the message id is the
+/// network's duplicate filter. A number without a linked session behaves like a phone: it takes the message.
+/// </summary>
+public sealed class SimulatedPhoneGrain(
+    [PersistentState("phone")] IPersistentState<SimulatedPhoneState> phone,
+    SimulatedNetworkStore network,
+    IOptions<SimulatorOptions> options,
+    ILogger<SimulatedPhoneGrain> logger) : Grain, ISimulatedPhoneGrain
+{
+    private const int PendingBatch = 100;
+    private bool _flushing;
+    private bool _flushRequested;
+    private IGrainTimer? _redelivery;
+
+    private string Number => this.GetPrimaryKeyString();
+
+    public async Task<PairOutcome> ScanQr(string qrValue, string profileName)
+    {
+        if (!SimulatedQr.TryReadSessionKey(qrValue, out var sessionKey)) return PairOutcome.InvalidQr;
+        var credentials = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var accepted = await GrainFactory.GetGrain<ISessionEngineEvents>(sessionKey).OnPaired(qrValue, Number, profileName, credentials);
+        if (!accepted) return PairOutcome.Rejected;
+
+        var previous = phone.State.LinkedSessionKey;
+        phone.State.LinkedSessionKey = sessionKey;
+        phone.State.CredentialHash = Hash(credentials);
+        phone.State.ProfileName = profileName;
+        await phone.WriteStateAsync();
+        if (previous is not null && previous != sessionKey)
+            await GrainFactory.GetGrain<ISessionEngineEvents>(previous).OnLoggedOutRemotely("linked_elsewhere");
+        RequestFlush();
+        return PairOutcome.Paired;
+    }
+
+    public Task<LinkOutcome> Link(string sessionKey, string credentials)
+    {
+        var valid = phone.State.LinkedSessionKey == sessionKey && phone.State.CredentialHash is { } hash
+            && CryptographicOperations.FixedTimeEquals(hash, Hash(credentials));
+        if (!valid) return Task.FromResult(LinkOutcome.Revoked);
+        RequestFlush();
+        return Task.FromResult(LinkOutcome.Linked);
+    }
+
+    public async Task Unlink(string sessionKey)
+    {
+        if (phone.State.LinkedSessionKey != sessionKey) return;
+        phone.State.LinkedSessionKey = null;
+        phone.State.CredentialHash = null;
+        await phone.WriteStateAsync();
+    }
+
+    public async Task Accept(SimulatedEnvelope envelope)
+    {
+        // A resend of a known id is dropped here; it is not delivered twice.
+        await network.TryAcceptAsync(envelope);
+        RequestFlush();
+    }
+
+    // Flushing runs outside the request that asked for it: the session we deliver to may itself be
+    // waiting on this grain (a reconnect calls Link), and awaiting it here would deadlock both.
+    private void RequestFlush()
+    {
+        _flushRequested = true;
+        if (!_flushing) _ = FlushAsync();
+    }
+
+    private async Task FlushAsync()
+    {
+        _flushing = true;
+        try
+        {
+            while (_flushRequested)
+            {
+                _flushRequested = false;
+                IReadOnlyList<SimulatedEnvelope> pending;
+                do
+                {
+                    pending = await network.ListPendingAsync(Number, PendingBatch);
+                    foreach (var envelope in pending)
+                    {
+                        if (!await DeliverAsync(envelope))
+                        {
+                            ScheduleRedelivery();
+                            return;
+                        }
+                    }
+                } while (pending.Count == PendingBatch);
+            }
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Delivery to {Number} failed; retrying later", Number);
+            ScheduleRedelivery();
+        }
+        finally
+        {
+            _flushing = false;
+        }
+    }
+
+    private async Task<bool> DeliverAsync(SimulatedEnvelope envelope)
+    {
+        if (phone.State.LinkedSessionKey is { } sessionKey)
+        {
+            var inbound = new InboundMessage(envelope.MessageId, envelope.FromNumber, envelope.Type, envelope.Text, envelope.SentAt);
+            if (!await GrainFactory.GetGrain<ISessionEngineEvents>(sessionKey).OnInbound(inbound)) return false;
+        }
+        await network.MarkDeliveredAsync(envelope.MessageId);
+        var sender = GrainFactory.GetGrain<ISessionEngineEvents>(envelope.FromSessionKey);
+        await sender.OnReceipt(envelope.MessageId, MessageStatus.Delivered, DateTimeOffset.UtcNow);
+        if (options.Value.ReadDelay > TimeSpan.Zero) _ = SendReadReceiptLaterAsync(sender, envelope.MessageId);
+        return true;
+    }
+
+    private async Task SendReadReceiptLaterAsync(ISessionEngineEvents sender, string messageId)
+    {
+        await Task.Delay(options.Value.ReadDelay);
+        await sender.OnReceipt(messageId, MessageStatus.Read, DateTimeOffset.UtcNow);
+    }
+
+    private void ScheduleRedelivery()
+    {
+        _redelivery?.Dispose();
+        _redelivery = this.RegisterGrainTimer(() =>
+        {
+            RequestFlush();
+            return Task.CompletedTask;
+        }, options.Value.RedeliveryInterval, Timeout.InfiniteTimeSpan);
+    }
+
+    private static byte[] Hash(string credentials) => SHA256.HashData(Encoding.UTF8.GetBytes(credentials));
+}

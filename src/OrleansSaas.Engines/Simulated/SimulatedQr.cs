@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OrleansSaas.Engines.Simulated;
+
+/// <summary>
+/// Simulated QR payloads keep WhatsApp's "2@ref,..." shape and carry the session key, so the simulated
+/// phone knows which linked device to pair with; the random ref makes each code single-use.
+/// </summary>
+public static class SimulatedQr
+{
+    public static string Create(string sessionKey)
+    {
+        var reference = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var session = Convert.ToBase64String(Encoding.UTF8.GetBytes(sessionKey));
+        return $"2@{reference},{session},sim";
+    }
+
+    public static bool TryReadSessionKey(string qrValue, out string sessionKey)
+    {
+        sessionKey = "";
+        if (!qrValue.StartsWith("2@", StringComparison.Ordinal)) return false;
+        var parts = qrValue[2..].Split(',');
+        if (parts.Length != 3 || parts[2] != "sim") return false;
+        try
+        {
+            sessionKey = Encoding.UTF8.GetString(Convert.FromBase64String(parts[1]));
+            return sessionKey.Length > 0;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

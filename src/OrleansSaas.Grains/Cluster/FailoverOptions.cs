@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OrleansSaas.Grains.Cluster;
+
+public sealed class FailoverOptions
+{
+    public const string Section = "Failover";
+
+    /// <summary>How often the keeper looks for sessions that should be connected but have no live host, besides reacting to silo deaths.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Sessions re-activated at once; bounds the load a silo death puts on PostgreSQL and the survivors.</summary>
+    [Range(1, 1000)]
+    public int Parallelism { get; set; } = 32;
+
+    [Range(10, 100_000)]
+    public int BatchSize { get; set; } = 1000;
+}

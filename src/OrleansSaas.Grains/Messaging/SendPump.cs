@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using OrleansSaas.Contracts.Messaging;
+using OrleansSaas.Data.Messaging;
+using OrleansSaas.Engines;
+
+namespace OrleansSaas.Grains.Messaging;
+
+/// <summary>
+/// A session's send queue. The queue itself is the session's 'queued' rows in PostgreSQL, read in
+/// acceptance order, so a session re-activated on another silo resumes exactly where the last one
+/// stopped; a message sent but not yet marked is sent again and the network drops the duplicate.
+/// Runs on the owning grain's scheduler: <see cref="Poke"/> must be called from the grain.
+/// </summary>
+public sealed class SendPump(
+    string tenantId,
+    string sessionId,
+    MessageStore messages,
+    Func<OutboundMessage, Task<SendResult>> send,
+    Func<bool> canSend,
+    Action<TimeSpan> retryLater,
+    TimeSpan minimumGap,
+    TimeSpan retryDelay,
+    ILogger logger)
+{
+    private const int Batch = 100;
+    private bool _running;
+    private bool _poked;
+    private DateTimeOffset _lastSendAt = DateTimeOffset.MinValue;
+
+    /// <summary>Starts draining the queue unless a drain is already under way (which then reads once more).</summary>
+    public void Poke()
+    {
+        _poked = true;
+        if (!_running) _ = DrainAsync();
+    }
+
+    private async Task DrainAsync()
+    {
+        _running = true;
+        try
+        {
+            while (_poked && canSend())
+            {
+                _poked = false;
+                var lastSeq = 0L;
+                IReadOnlyList<QueuedMessage> batch;
+                do
+                {
+                    batch = await messages.ListQueuedAsync(tenantId, sessionId, lastSeq, Batch);
+                    foreach (var message in batch)
+                    {
+                        if (!canSend()) return;
+                        if (!await SendOneAsync(message))
+                        {
+                            retryLater(retryDelay);
+                            return;
+                        }
+                        lastSeq = message.Seq;
+                    }
+                } while (batch.Count == Batch);
+            }
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Send queue of session {SessionId} stopped; retrying", sessionId);
+            retryLater(retryDelay);
+        }
+        finally
+        {
+            _running = false;
+        }
+    }
+
+    /// <summary>False when the message must stay queued and be retried later.</summary>
+    private async Task<bool> SendOneAsync(QueuedMessage message)
+    {
+        var wait = _lastSendAt + minimumGap - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        _lastSendAt = DateTimeOffset.UtcNow;
+
+        SendResult result;
+        try
+        {
+            result = await send(new OutboundMessage(message.Id, message.To, message.Type, message.Text));
+        }
+        catch (Exception error)
+        {
+            logger.LogInformation(error, "Send of message {MessageId} failed transiently", message.Id);
+            return false;
+        }
+        switch (result)
+        {
+            case SendResult.Sent:
+                await messages.AdvanceStatusAsync(tenantId, sessionId, message.Id, MessageStatus.Sent);
+                return true;
+            case SendResult.Rejected:
+                await messages.AdvanceStatusAsync(tenantId, sessionId, message.Id, MessageStatus.Failed, "rejected_by_network");
+                return true;
+            default:
+                return false;
+        }
+    }
+}

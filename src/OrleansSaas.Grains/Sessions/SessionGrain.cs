@@ -1,0 +1,305 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansSaas.Contracts.Messaging;
+using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Data.Messaging;
+using OrleansSaas.Data.Sessions;
+using OrleansSaas.Engines;
+using OrleansSaas.Grains.Messaging;
+
+namespace OrleansSaas.Grains.Sessions;
+
+/// <summary>
+/// One WhatsApp session. The runtime guarantees a single activation cluster-wide, so there is exactly
+/// one live engine connection per session. Kept alive while it exists: an idle session still holds its
+/// connection and must not be collected.
+/// </summary>
+[KeepAlive]
+public sealed class SessionGrain(
+    [PersistentState("session")] IPersistentState<SessionState> session,
+    EngineCatalog engines,
+    MessageStore messages,
+    SessionRegistry registry,
+    CredentialProtector protector,
+    ILocalSiloDetails silo,
+    IOptions<SessionOptions> options,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionEngineEvents, IRemindable
+{
+    private const string BackstopReminder = "keep-connected";
+
+    private SessionState State => session.State;
+    private SessionOptions Options => options.Value;
+    private string Key => this.GetPrimaryKeyString();
+    private string TenantId => SessionKey.Parse(Key).TenantId;
+    private string SessionId => SessionKey.Parse(Key).SessionId;
+    private string SiloName => silo.SiloAddress.ToParsableString();
+    private IWhatsAppEngine Engine => engines.Find(State.Engine) ?? throw new InvalidOperationException($"Engine '{State.Engine}' is not available on this silo.");
+    private EngineSession EngineSession => new(Key, State.PhoneNumber);
+
+    private SendPump? _pump;
+    private IGrainTimer? _qrTimer;
+    private IGrainTimer? _retryTimer;
+    private QrCodeView? _qr;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!State.Exists || !State.ShouldBeConnected) return;
+        if (State.PhoneNumber is null)
+            await StartPairingAsync();     // the silo died while it was pairing: show a fresh code
+        else
+            await ConnectAsync();
+    }
+
+    public async Task<SessionReply> Create(CreateSessionCommand command)
+    {
+        if (State.Exists) return new SessionReply(SessionError.None, View());
+        if (engines.Find(command.Engine) is null) return new SessionReply(SessionError.UnknownEngine, null);
+        State.Exists = true;
+        State.Name = command.Name;
+        State.Engine = command.Engine;
+        State.CreatedAt = DateTimeOffset.UtcNow;
+        Record(SessionStatus.Created);
+        await SaveAsync();
+        await StartPairingAsync();
+        return new SessionReply(SessionError.None, View());
+    }
+
+    public Task<SessionView?> Get()
+    {
+        if (!State.Exists) DeactivateOnIdle();
+        return Task.FromResult(State.Exists ? View() : null);
+    }
+
+    public Task<QrReply> GetQr()
+    {
+        if (!State.Exists) return Task.FromResult(new QrReply(SessionError.NotFound, null));
+        return Task.FromResult(State.Status == SessionStatus.Pairing && _qr is not null
+            ? new QrReply(SessionError.None, _qr)
+            : new QrReply(SessionError.NotPairing, null));
+    }
+
+    public async Task<SessionError> Start()
+    {
+        if (!State.Exists) return SessionError.NotFound;
+        switch (State.Status)
+        {
+            case SessionStatus.Connected or SessionStatus.Pairing:
+                break;
+            case SessionStatus.Disconnected when State.EncryptedCredentials is not null:
+                State.ShouldBeConnected = true;
+                await ConnectAsync();
+                break;
+            default:
+                await StartPairingAsync();
+                break;
+        }
+        return SessionError.None;
+    }
+
+    public async Task<SessionError> Logout()
+    {
+        if (!State.Exists) return SessionError.NotFound;
+        if (State.Status == SessionStatus.LoggedOut) return SessionError.None;
+        try
+        {
+            await Engine.LogoutAsync(EngineSession);
+        }
+        catch (Exception error)
+        {
+            // The local logout must win even when the network is unreachable; the phone drops the link on its next check.
+            logger.LogWarning(error, "Engine logout of session {SessionId} failed", SessionId);
+        }
+        await LoggedOutAsync("logout");
+        return SessionError.None;
+    }
+
+    public async Task<SendReply> Send(SendMessageCommand command)
+    {
+        if (!State.Exists) return new SendReply(SessionError.NotFound, null);
+        if (State.Status == SessionStatus.LoggedOut) return new SendReply(SessionError.LoggedOut, null);
+        if (State.PhoneNumber is null) return new SendReply(SessionError.NotPaired, null);
+
+        var now = DateTimeOffset.UtcNow;
+        var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
+            command.To, "text", command.Text, MessageStatus.Queued, now, now, null);
+        await messages.InsertOutboundAsync(TenantId, SessionId, message);
+        _pump?.Poke();
+        return new SendReply(SessionError.None, message);
+    }
+
+    public async Task EnsureRunning()
+    {
+        if (!State.Exists)
+        {
+            DeactivateOnIdle();
+            return;
+        }
+        if (State.ShouldBeConnected && State.Status == SessionStatus.Disconnected) await ConnectAsync();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => EnsureRunning();
+
+    // ---- engine events ----
+
+    public async Task<bool> OnPaired(string qrValue, string phoneNumber, string profileName, string credentials)
+    {
+        if (State.Status != SessionStatus.Pairing || _qr?.Value != qrValue) return false;
+        StopQr();
+        State.PhoneNumber = phoneNumber;
+        State.ProfileName = profileName;
+        State.EncryptedCredentials = protector.Protect(Key, credentials);
+        await ConnectedAsync();
+        return true;
+    }
+
+    public async Task<bool> OnInbound(InboundMessage message)
+    {
+        if (!State.Exists) return false;
+        var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
+            message.From, message.Type, message.Text, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
+        await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId);
+        return true;
+    }
+
+    public Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at) =>
+        State.Exists ? messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status) : Task.CompletedTask;
+
+    public Task OnLoggedOutRemotely(string reason) =>
+        State.Exists && State.Status != SessionStatus.LoggedOut ? LoggedOutAsync(reason) : Task.CompletedTask;
+
+    // ---- lifecycle ----
+
+    private async Task StartPairingAsync()
+    {
+        StopQr();
+        State.ShouldBeConnected = true;
+        State.PhoneNumber = null;
+        State.ProfileName = null;
+        State.EncryptedCredentials = null;
+        var shown = 0;
+        _qr = NextQr(++shown);
+        _qrTimer = this.RegisterGrainTimer(async () =>
+        {
+            if (shown < Options.MaxQrCodes)
+            {
+                _qr = NextQr(++shown);
+                return;
+            }
+            StopQr();
+            State.ShouldBeConnected = false;
+            Record(SessionStatus.Disconnected, "pairing_expired", $"No scan after {Options.MaxQrCodes} QR codes.");
+            await SaveAsync();
+            await UnregisterBackstopAsync();
+        }, Options.QrRotationInterval, Options.QrRotationInterval);
+        Record(SessionStatus.Pairing);
+        await SaveAsync();
+        await RegisterBackstopAsync();
+    }
+
+    private QrCodeView NextQr(int sequence) =>
+        new(Engine.CreatePairingQr(EngineSession), sequence, DateTimeOffset.UtcNow + Options.QrRotationInterval);
+
+    private void StopQr()
+    {
+        _qrTimer?.Dispose();
+        _qrTimer = null;
+        _qr = null;
+    }
+
+    private async Task ConnectAsync()
+    {
+        ConnectResult result;
+        try
+        {
+            var credentials = protector.Unprotect(Key, State.EncryptedCredentials ?? throw new InvalidOperationException("No stored credentials."));
+            result = await Engine.ConnectAsync(EngineSession, credentials);
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Session {SessionId} could not connect; retrying", SessionId);
+            result = ConnectResult.Failed;
+        }
+        switch (result)
+        {
+            case ConnectResult.Connected:
+                await ConnectedAsync();
+                break;
+            case ConnectResult.LoggedOut:
+                await LoggedOutAsync("credentials_revoked");
+                break;
+            default:
+                if (State.Status != SessionStatus.Disconnected)
+                {
+                    Record(SessionStatus.Disconnected, "connect_failed");
+                    await SaveAsync();
+                }
+                RetryLater(Options.RetryDelay);
+                break;
+        }
+    }
+
+    private async Task ConnectedAsync()
+    {
+        if (State.ConnectedSilo is { } previous && previous != SiloName)
+        {
+            State.PreviousSilo = previous;
+            State.MoveCount++;
+        }
+        State.ConnectedSilo = SiloName;
+        State.LastConnectedAt = DateTimeOffset.UtcNow;
+        State.ShouldBeConnected = true;
+        Record(SessionStatus.Connected);
+        await SaveAsync();
+        await RegisterBackstopAsync();
+        _pump ??= new SendPump(TenantId, SessionId, messages, message => Engine.SendAsync(EngineSession, message),
+            () => State.Status == SessionStatus.Connected, RetryLater,
+            TimeSpan.FromSeconds(1 / Options.MessagesPerSecond), Options.RetryDelay, logger);
+        _pump.Poke();
+    }
+
+    private async Task LoggedOutAsync(string reason)
+    {
+        StopQr();
+        State.ShouldBeConnected = false;
+        State.EncryptedCredentials = null;
+        Record(SessionStatus.LoggedOut, reason);
+        await SaveAsync();
+        await UnregisterBackstopAsync();
+    }
+
+    /// <summary>One timer serves both transient failures: a failed connect and a stalled send queue.</summary>
+    private void RetryLater(TimeSpan delay)
+    {
+        _retryTimer?.Dispose();
+        _retryTimer = this.RegisterGrainTimer(async () =>
+        {
+            if (State.Status == SessionStatus.Connected) _pump?.Poke();
+            else await EnsureRunning();
+        }, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Record(SessionStatus status, string? reason = null, string? details = null)
+    {
+        State.Status = status;
+        State.History.Add(new StatusChange(status, DateTimeOffset.UtcNow, SiloName, reason, details));
+        if (State.History.Count > Options.HistoryLength)
+            State.History.RemoveRange(0, State.History.Count - Options.HistoryLength);
+    }
+
+    private async Task SaveAsync()
+    {
+        await session.WriteStateAsync();
+        await registry.SaveAsync(new SessionRegistration(TenantId, SessionId, State.Name, State.Engine, State.Status,
+            State.ShouldBeConnected, State.PhoneNumber, SiloName, State.CreatedAt));
+    }
+
+    private Task RegisterBackstopAsync() => this.RegisterOrUpdateReminder(BackstopReminder, Options.ReminderPeriod, Options.ReminderPeriod);
+
+    private async Task UnregisterBackstopAsync()
+    {
+        if (await this.GetReminder(BackstopReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    private SessionView View() => new(SessionId, State.Name, State.Engine, State.Status, State.PhoneNumber, State.ProfileName,
+        State.CreatedAt, new SessionPlacement(SiloName, State.PreviousSilo, State.MoveCount, State.LastConnectedAt), State.History.ToList());
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansSaas.Engines.Simulated;
+using OrleansSaas.Grains.Cluster;
+using OrleansSaas.Grains.Sessions;
+
+namespace OrleansSaas.Grains;
+
+public static class SiloFeatureRegistration
+{
+    /// <summary>Everything the grains need on a silo: sessions, engines, failover.</summary>
+    public static IServiceCollection AddSessionFeatures(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => CredentialProtector.IsValidKey(o.CredentialKey), "Security:CredentialKey must be base64 of exactly 32 bytes.")
+            .ValidateOnStart();
+        services.AddOptions<FailoverOptions>().Bind(configuration.GetSection(FailoverOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CredentialProtector>();
+        services.AddSimulatedEngine(configuration);
+        services.AddHostedService<SessionKeeper>();
+        return services;
+    }
+}

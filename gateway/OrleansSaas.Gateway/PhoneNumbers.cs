@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using PhoneNumbers;
 
 namespace OrleansSaas.Gateway;
 
-/// <summary>Phone numbers are accepted only in international form and stored normalised to E.164.</summary>
-public static class PhoneNumberField
+/// <summary>Phone numbers are accepted only in E.164 form ('+' and ASCII digits) and must be a number that can exist.</summary>
+public static partial class PhoneNumberField
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
@@ -16,7 +17,7 @@ public static class PhoneNumberField
             error = "is required.";
             return null;
         }
-        if (raw.Length > 32 || !raw.TrimStart().StartsWith('+'))
+        if (!E164().IsMatch(raw))
         {
             error = "must be an international number in E.164 form, e.g. +14155550123.";
             return null;
@@ -32,4 +33,7 @@ public static class PhoneNumberField
         error = "is not a valid phone number (E.164, e.g. +14155550123).";
         return null;
     }
+
+    [GeneratedRegex("^\\+[1-9][0-9]{6,14}\\z")]
+    private static partial Regex E164();
 }

@@ -17,6 +17,7 @@ public sealed class SessionKeeper(
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
     IGrainFactory grains,
+    IHostApplicationLifetime lifetime,
     SessionRegistry registry,
     IOptions<FailoverOptions> options,
     ILogger<SessionKeeper> logger) : BackgroundService
@@ -25,24 +26,30 @@ public sealed class SessionKeeper(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Membership is only meaningful once this silo has joined.
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(started.SetResult))
+            await started.Task.WaitAsync(stoppingToken);
+
         var watcher = WatchForDeathsAsync(stoppingToken);
-        using var ticker = new PeriodicTimer(options.Value.SweepInterval);
-        _sweepSignal.Release(); // sweep once at start-up: after a full restart every session is orphaned
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            // Sweep at once (after a full restart every session is orphaned), then on each silo death or interval.
+            do
             {
-                var tick = ticker.WaitForNextTickAsync(stoppingToken).AsTask();
-                var signal = _sweepSignal.WaitAsync(stoppingToken);
-                await Task.WhenAny(tick, signal);
-                if (stoppingToken.IsCancellationRequested) break;
                 await SweepAsync(stoppingToken);
-            }
+            } while (await WaitForNextSweepAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         await watcher;
+    }
+
+    private async Task<bool> WaitForNextSweepAsync(CancellationToken stoppingToken)
+    {
+        await _sweepSignal.WaitAsync(options.Value.SweepInterval, stoppingToken);
+        return !stoppingToken.IsCancellationRequested;
     }
 
     private async Task WatchForDeathsAsync(CancellationToken stoppingToken)
@@ -70,7 +77,7 @@ public sealed class SessionKeeper(
             .Select(m => m.SiloAddress)
             .ToList();
         // One leader sweeps, so survivors do not all hit PostgreSQL and the same grains at once.
-        if (live.Count == 0 || !live.Min(SiloAddressComparer.Instance)!.Equals(localSilo.SiloAddress)) return;
+        if (live.Count == 0 || !live.Min()!.Equals(localSilo.SiloAddress)) return;
 
         try
         {
@@ -96,11 +103,5 @@ public sealed class SessionKeeper(
         {
             logger.LogWarning(error, "Session sweep failed; the next one retries");
         }
-    }
-
-    private sealed class SiloAddressComparer : IComparer<SiloAddress>
-    {
-        public static readonly SiloAddressComparer Instance = new();
-        public int Compare(SiloAddress? x, SiloAddress? y) => x is null ? (y is null ? 0 : -1) : x.CompareTo(y);
     }
 }

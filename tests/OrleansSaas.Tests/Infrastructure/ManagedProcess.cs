@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+
+namespace OrleansSaas.Tests.Infrastructure;
+
+/// <summary>A silo or gateway started as a real process, with its output kept for diagnosis.</summary>
+public sealed class ManagedProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _readyMarker;
+
+    public string Name { get; }
+    public int ProcessId => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    private ManagedProcess(string name, ProcessStartInfo info, string readyMarker)
+    {
+        Name = name;
+        _readyMarker = readyMarker;
+        _process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException($"{Name} exited before it was ready.\n{Output()}"));
+    }
+
+    public static async Task<ManagedProcess> StartAsync(string name, string dll, IDictionary<string, string> environment, string readyMarker, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\"")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+        var process = new ManagedProcess(name, info, readyMarker);
+        process._process.Start();
+        process._process.BeginOutputReadLine();
+        process._process.BeginErrorReadLine();
+        try
+        {
+            await process._ready.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            await process.DisposeAsync();
+            throw new TimeoutException($"{name} was not ready within {timeout}.\n{process.Output()}");
+        }
+        return process;
+    }
+
+    public string Output() => string.Join('\n', _lines.TakeLast(200));
+
+    public bool OutputContains(string text) => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>kill -9: no shutdown code runs, exactly like a crashed server.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGTERM, so the host shuts down gracefully; killed if it takes too long.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return;
+        using (var term = Process.Start("kill", $"-TERM {_process.Id}")) await term.WaitForExitAsync();
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(10));
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        _lines.Enqueue(line);
+        while (_lines.Count > 2000) _lines.TryDequeue(out _);
+        if (line.Contains(_readyMarker, StringComparison.Ordinal)) _ready.TrySetResult();
+    }
+}

@@ -39,7 +39,8 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         if (tenantId is null) return AuthenticateResult.Fail("Unknown API key.");
 
-        var identity = new ClaimsIdentity([new Claim(TenantClaim, tenantId)], SchemeName);
+        var claims = Scopes.All.Select(scope => new Claim(Scopes.ClaimType, scope)).Prepend(new Claim(TenantClaim, tenantId));
+        var identity = new ClaimsIdentity(claims, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
@@ -54,6 +55,20 @@ public sealed class ApiKeyAuthenticationHandler(
             {
                 Status = 401, Type = ProblemTypes.Unauthorized, Title = "A valid API key is required",
                 Detail = "Send the key in the X-Api-Key header or as Authorization: Bearer <key>.",
+            },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = 403;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = 403, Type = ProblemTypes.Forbidden, Title = "The API key lacks a scope this request needs",
+                Detail = "Issue a key with the required scope.",
             },
         });
     }

@@ -27,10 +27,10 @@ public static class MessageEndpoints
 
     public static RouteGroupBuilder MapMessageEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").RequireAuthorization();
-        group.MapPost("/", Send);
-        group.MapGet("/", List);
-        group.MapGet("/{messageId}", Get);
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages");
+        group.MapPost("/", Send).RequireAuthorization(Scopes.MessagesSend);
+        group.MapGet("/", List).RequireAuthorization(Scopes.MessagesRead);
+        group.MapGet("/{messageId}", Get).RequireAuthorization(Scopes.MessagesRead);
         return group;
     }
 

@@ -7,6 +7,7 @@ public static class ProblemTypes
     public const string Validation = Base + "validation";
     public const string MalformedBody = Base + "malformed-body";
     public const string Unauthorized = Base + "unauthorized";
+    public const string Forbidden = Base + "forbidden";
     public const string NotFound = Base + "not-found";
     public const string SessionState = Base + "session-state";
     public const string Unavailable = Base + "unavailable";

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 using QRCoder;
 
@@ -15,12 +16,12 @@ public static class SessionEndpoints
 
     public static RouteGroupBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions").WithTags("Sessions").RequireAuthorization();
-        group.MapPost("/", Create);
-        group.MapGet("/{sessionId}", Get);
-        group.MapGet("/{sessionId}/qr", GetQr);
-        group.MapPost("/{sessionId}/start", Start);
-        group.MapPost("/{sessionId}/logout", Logout);
+        var group = app.MapGroup("/v1/sessions").WithTags("Sessions");
+        group.MapPost("/", Create).RequireAuthorization(Scopes.SessionsWrite);
+        group.MapGet("/{sessionId}", Get).RequireAuthorization(Scopes.SessionsRead);
+        group.MapGet("/{sessionId}/qr", GetQr).RequireAuthorization(Scopes.SessionsRead);
+        group.MapPost("/{sessionId}/start", Start).RequireAuthorization(Scopes.SessionsWrite);
+        group.MapPost("/{sessionId}/logout", Logout).RequireAuthorization(Scopes.SessionsWrite);
         return group;
     }
 

@@ -15,7 +15,7 @@ public static class SimulatorEndpoints
 {
     public static void MapSimulatorEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/sessions/{sessionId}/dev/scan", Scan).WithTags("Development").RequireAuthorization();
+        app.MapPost("/v1/sessions/{sessionId}/dev/scan", Scan).WithTags("Development").RequireAuthorization(Auth.Scopes.SessionsWrite);
     }
 
     private static async Task<IResult> Scan(string sessionId, ScanRequest request, ClaimsPrincipal user, IClusterClient cluster)

@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using OrleansSaas.Data;
 using OrleansSaas.Gateway;
 using OrleansSaas.Gateway.Auth;
+using OrleansSaas.Gateway.Documentation;
 using OrleansSaas.Gateway.Messaging;
 using OrleansSaas.Gateway.Problems;
 using OrleansSaas.Gateway.Sessions;
@@ -74,6 +75,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 // Unreadable bodies surface as exceptions so ProblemExceptionHandler can name the field.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+builder.Services.AddApiDocumentation();
 builder.Services.AddOptions<DemoTenantOptions>().Bind(builder.Configuration.GetSection(DemoTenantOptions.Section));
 builder.Services.AddHostedService<DemoTenantBootstrap>();
 
@@ -83,7 +85,9 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapGet("/", () => TypedResults.Ok(new { name = "OrleansSaas gateway", api = "/v1" })).ExcludeFromDescription();
+app.MapGet("/", () => TypedResults.Ok(new { name = "OrleansSaas gateway", api = "/v1", openApi = ApiDocumentation.DocumentPath, docs = ApiDocumentation.PagePath }))
+    .ExcludeFromDescription();
+app.MapApiDocumentation();
 app.MapSessionEndpoints();
 app.MapMessageEndpoints();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();

@@ -41,4 +41,14 @@ public static class DbEnum
         SessionStatus.LoggedOut => "logged_out",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
+
+    public static SessionStatus ToSessionStatus(string value) => value switch
+    {
+        "created" => SessionStatus.Created,
+        "pairing" => SessionStatus.Pairing,
+        "connected" => SessionStatus.Connected,
+        "disconnected" => SessionStatus.Disconnected,
+        "logged_out" => SessionStatus.LoggedOut,
+        _ => throw new FormatException($"Unknown session status '{value}'."),
+    };
 }

@@ -39,6 +39,9 @@ public interface IWhatsAppEngine
     /// <summary>A fresh QR code to show; the phone that scans it reports through <c>OnPaired</c>.</summary>
     string CreatePairingQr(EngineSession session);
 
+    /// <summary>A code the user types on the phone with this number; the phone reports through <c>OnPaired</c> as for a QR code.</summary>
+    string CreatePairingCode(EngineSession session, string phoneNumber);
+
     Task<SendResult> SendAsync(EngineSession session, OutboundMessage message);
 
     Task LogoutAsync(EngineSession session);

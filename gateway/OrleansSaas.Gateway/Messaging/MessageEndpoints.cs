@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Data.Messaging;
@@ -22,6 +23,7 @@ public static class MessageEndpoints
 {
     // The Cloud API's limit for a text body (see shared/CLOUD_API.md).
     private const int MaxTextLength = 4096;
+    private const int MaxIdempotencyKeyLength = 255;
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 200;
 
@@ -34,9 +36,12 @@ public static class MessageEndpoints
         return group;
     }
 
-    private static async Task<IResult> Send(string sessionId, SendTextRequest request, ClaimsPrincipal user, IClusterClient cluster)
+    private static async Task<IResult> Send(string sessionId, SendTextRequest request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user, IClusterClient cluster)
     {
         var errors = new FieldErrors();
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c is < '!' or > '~')))
+            errors.Add("Idempotency-Key", $"must be 1–{MaxIdempotencyKeyLength} printable ASCII characters.");
         var to = PhoneNumberField.Normalise(request.To, out var toError);
         if (toError is not null) errors.Add("to", toError);
         if (string.IsNullOrEmpty(request.Text)) errors.Add("text", "is required.");
@@ -45,7 +50,7 @@ public static class MessageEndpoints
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
 
-        var reply = await cluster.Session(user, sessionId).Send(new SendMessageCommand(to!, request.Text!));
+        var reply = await cluster.Session(user, sessionId).Send(new SendMessageCommand(to!, request.Text!, idempotencyKey));
         if (reply.Error != SessionError.None) return SessionEndpoints.ErrorResult(reply.Error, sessionId);
         return TypedResults.Accepted($"/v1/sessions/{sessionId}/messages/{reply.Message!.Id}", reply.Message);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -8,18 +9,14 @@ namespace OrleansSaas.Gateway.Problems;
 /// Turns what escapes an endpoint into problem+json: unreadable bodies are the client's fault (4xx naming
 /// the field where the JSON reader knows it); a cluster that cannot answer right now is a 503 with Retry-After.
 /// </summary>
-public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
         {
             BadHttpRequestException { InnerException: JsonException json } => MalformedJson(json),
-            BadHttpRequestException bad => new ProblemDetails
-            {
-                Status = bad.StatusCode, Type = ProblemTypes.MalformedBody, Title = "The request could not be read",
-                Detail = bad.StatusCode == StatusCodes.Status400BadRequest ? "body: a JSON object is required." : bad.Message,
-            },
+            BadHttpRequestException bad => Unreadable(bad),
             SiloUnavailableException or TimeoutException or OrleansMessageRejectionException => Unavailable(context),
             _ => null,
         };
@@ -43,6 +40,22 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Describe(json)] };
         return problem;
     }
+
+    private static ProblemDetails Unreadable(BadHttpRequestException bad)
+    {
+        var problem = new ProblemDetails { Status = bad.StatusCode, Type = ProblemTypes.MalformedBody, Title = "The request could not be read", Detail = bad.Message };
+        if (bad.StatusCode != StatusCodes.Status400BadRequest) return problem;
+        // Binding failures name the parameter: 'Failed to bind parameter "int? limit" from "abc".'
+        var parameter = BoundParameter().Match(bad.Message);
+        var field = parameter.Success ? parameter.Groups[1].Value : "body";
+        var message = parameter.Success ? "has the wrong type." : "a JSON object is required.";
+        problem.Detail = $"{field}: {message}";
+        problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
+        return problem;
+    }
+
+    [GeneratedRegex("parameter \"(?:[^\"]* )?([A-Za-z0-9_]+)\"")]
+    private static partial Regex BoundParameter();
 
     // "$.to" → "to"; "$" (or unknown) → "body".
     private static string FieldName(string? path) =>

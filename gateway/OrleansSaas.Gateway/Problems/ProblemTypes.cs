@@ -9,6 +9,7 @@ public static class ProblemTypes
     public const string Unauthorized = Base + "unauthorized";
     public const string Forbidden = Base + "forbidden";
     public const string NotFound = Base + "not-found";
+    public const string IdempotencyConflict = Base + "idempotency-conflict";
     public const string SessionState = Base + "session-state";
     public const string Unavailable = Base + "unavailable";
     public const string Internal = Base + "internal";

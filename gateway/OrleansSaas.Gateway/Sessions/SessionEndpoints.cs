@@ -1,9 +1,10 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Data.Sessions;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 using QRCoder;
@@ -13,14 +14,23 @@ namespace OrleansSaas.Gateway.Sessions;
 public static class SessionEndpoints
 {
     private const int MaxNameLength = 100;
+    private const int DefaultPageSize = 50;
+    private const int MaxPageSize = 200;
 
     public static RouteGroupBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/sessions").WithTags("Sessions");
         group.MapPost("/", Create).RequireAuthorization(Scopes.SessionsWrite);
+        group.MapGet("/", List).RequireAuthorization(Scopes.SessionsRead);
         group.MapGet("/{sessionId}", Get).RequireAuthorization(Scopes.SessionsRead);
+        group.MapDelete("/{sessionId}", Delete).RequireAuthorization(Scopes.SessionsWrite);
+        group.MapGet("/{sessionId}/me", Me).RequireAuthorization(Scopes.SessionsRead);
         group.MapGet("/{sessionId}/qr", GetQr).RequireAuthorization(Scopes.SessionsRead);
+        group.MapPost("/{sessionId}/pairing-code", RequestPairingCode).RequireAuthorization(Scopes.SessionsWrite);
+        group.MapPatch("/{sessionId}/settings", UpdateSettings).RequireAuthorization(Scopes.SessionsWrite);
         group.MapPost("/{sessionId}/start", Start).RequireAuthorization(Scopes.SessionsWrite);
+        group.MapPost("/{sessionId}/stop", Stop).RequireAuthorization(Scopes.SessionsWrite);
+        group.MapPost("/{sessionId}/restart", Restart).RequireAuthorization(Scopes.SessionsWrite);
         group.MapPost("/{sessionId}/logout", Logout).RequireAuthorization(Scopes.SessionsWrite);
         return group;
     }
@@ -32,12 +42,76 @@ public static class SessionEndpoints
         var errors = new FieldErrors();
         if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
             errors.Add("name", $"must be 1–{MaxNameLength} printable characters.");
+        var settings = ValidateSettings(request?.Settings, errors, "settings.");
         if (errors.Any) return Problem.Invalid(errors);
 
-        var sessionId = $"ses_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-        var reply = await cluster.Session(user, sessionId).Create(new CreateSessionCommand(name, request?.Engine ?? "simulated"));
+        // Version 7 ids sort by creation time, so listing by id is listing newest first.
+        var sessionId = $"ses_{Guid.CreateVersion7():N}";
+        var reply = await cluster.Session(user, sessionId).Create(new CreateSessionCommand(name, request?.Engine ?? "simulated", settings));
         if (reply.Error == SessionError.UnknownEngine) return Problem.Invalid("engine", "is not an engine this cluster offers (e.g. \"simulated\").");
         return TypedResults.Created($"/v1/sessions/{sessionId}", reply.Session);
+    }
+
+    private static async Task<Results<Ok<SessionListResponse>, ValidationProblem>> List(
+        string? status, int? limit, string? cursor, ClaimsPrincipal user, SessionRegistry registry)
+    {
+        SessionStatus? statusFilter = null;
+        if (status is not null)
+        {
+            statusFilter = Enum.GetValues<SessionStatus>().Cast<SessionStatus?>().FirstOrDefault(s => JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString()!) == status);
+            if (statusFilter is null) return Problem.Invalid("status", "must be one of created, pairing, connected, disconnected, logged_out.");
+        }
+        if (limit is < 1 or > MaxPageSize) return Problem.Invalid("limit", $"must be between 1 and {MaxPageSize}.");
+        if (cursor is not null && !SessionRoutes.IsWellFormed(cursor)) return Problem.Invalid("cursor", "is not a cursor this API returned.");
+        var size = limit ?? DefaultPageSize;
+        var page = await registry.ListAsync(user.TenantId(), statusFilter, cursor, size + 1);
+        var items = page.Take(size).ToList();
+        return TypedResults.Ok(new SessionListResponse(items, page.Count > size ? items[^1].Id : null));
+    }
+
+    private static async Task<IResult> Me(string sessionId, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var session = SessionRoutes.IsWellFormed(sessionId) ? await cluster.Session(user, sessionId).Get() : null;
+        if (session is null) return Problem.NotFound($"Session '{sessionId}'");
+        return session.PhoneNumber is null
+            ? ErrorResult(SessionError.NotPaired, sessionId)
+            : TypedResults.Ok(new MeResponse(session.PhoneNumber, session.ProfileName));
+    }
+
+    private static async Task<IResult> RequestPairingCode(string sessionId, PairingCodeRequest request, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var phone = PhoneNumberField.Normalise(request.PhoneNumber, out var error);
+        if (error is not null) return Problem.Invalid("phoneNumber", error);
+        if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
+        var reply = await cluster.Session(user, sessionId).RequestPairingCode(phone!);
+        return reply.Error == SessionError.None ? TypedResults.Ok(reply.Code) : ErrorResult(reply.Error, sessionId);
+    }
+
+    private static async Task<IResult> UpdateSettings(string sessionId, SessionSettingsRequest request, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        var settings = ValidateSettings(request, errors, "");
+        if (errors.Any) return Problem.Invalid(errors);
+        if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
+        var reply = await cluster.Session(user, sessionId).UpdateSettings(settings!);
+        return reply.Error == SessionError.None ? TypedResults.Ok(reply.Session) : ErrorResult(reply.Error, sessionId);
+    }
+
+    private static SessionSettings? ValidateSettings(SessionSettingsRequest? request, FieldErrors errors, string prefix)
+    {
+        if (request is null) return null;
+        if (request.MessagesPerSecond is { } rate && (double.IsNaN(rate) || rate < 0.1 || rate > 1000))
+            errors.Add($"{prefix}messagesPerSecond", "must be between 0.1 and 1000.");
+        if (request.RecipientGapMilliseconds is < 0 or > 600_000)
+            errors.Add($"{prefix}recipientGapMilliseconds", "must be between 0 and 600000.");
+        return new SessionSettings(request.MessagesPerSecond, request.RecipientGapMilliseconds);
+    }
+
+    private static async Task<IResult> Delete(string sessionId, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
+        var error = await cluster.Session(user, sessionId).Delete();
+        return error == SessionError.None ? TypedResults.NoContent() : ErrorResult(error, sessionId);
     }
 
     private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> Get(string sessionId, ClaimsPrincipal user, IClusterClient cluster)
@@ -63,6 +137,16 @@ public static class SessionEndpoints
     private static async Task<IResult> Start(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>
         await CommandAsync(sessionId, user, cluster, session => session.Start());
 
+    private static async Task<IResult> Stop(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>
+        await CommandAsync(sessionId, user, cluster, session => session.Stop());
+
+    private static async Task<IResult> Restart(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>
+        await CommandAsync(sessionId, user, cluster, async session =>
+        {
+            var stopped = await session.Stop();
+            return stopped == SessionError.None ? await session.Start() : stopped;
+        });
+
     private static async Task<IResult> Logout(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>
         await CommandAsync(sessionId, user, cluster, session => session.Logout());
 
@@ -79,7 +163,9 @@ public static class SessionEndpoints
         SessionError.NotFound => Problem.NotFound($"Session '{sessionId}'"),
         SessionError.NotPaired => Problem.Conflict("The session is not paired with a phone yet; scan its QR code first."),
         SessionError.LoggedOut => Problem.Conflict("The session is logged out; start it and pair it again."),
-        SessionError.NotPairing => Problem.Conflict("The session is not pairing, so it has no QR code; start it to pair again."),
+        SessionError.NotPairing => Problem.Conflict("The session is not pairing, so it has no QR code or pairing code; start it to pair again."),
+        SessionError.IdempotencyConflict => TypedResults.Problem(statusCode: 422, type: ProblemTypes.IdempotencyConflict,
+            title: "Idempotency-Key reused with a different request", detail: "Use a new Idempotency-Key for a different request."),
         _ => Problem.Conflict($"The session cannot do this now ({error})."),
     };
 }

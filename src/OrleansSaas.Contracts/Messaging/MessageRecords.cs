@@ -17,10 +17,12 @@ public enum MessageDirection
     Inbound = 1,
 }
 
+/// <param name="IdempotencyKey">A retried command with the same key returns the first message instead of sending another.</param>
 [GenerateSerializer, Immutable, Alias("send-message")]
 public sealed record SendMessageCommand(
     [property: Id(0)] string To,
-    [property: Id(1)] string Text);
+    [property: Id(1)] string Text,
+    [property: Id(2)] string? IdempotencyKey = null);
 
 [GenerateSerializer, Immutable, Alias("message-view")]
 public sealed record MessageView(

@@ -10,11 +10,11 @@ namespace OrleansSaas.Contracts.Sessions;
 [Alias("session-engine-events")]
 public interface ISessionEngineEvents : IGrainWithStringKey
 {
-    /// <summary>A phone scanned the QR code; true when the code was the current one and the session is now paired.</summary>
+    /// <summary>A phone scanned the QR code or entered the pairing code (<paramref name="pairingToken"/>); true when it was the current one and the session is now paired.</summary>
     [Alias("paired")]
-    Task<bool> OnPaired(string qrValue, string phoneNumber, string profileName, string credentials);
+    Task<bool> OnPaired(string pairingToken, string phoneNumber, string profileName, string credentials);
 
-    /// <summary>Returns once the message is stored (duplicates included), so the network may drop its copy.</summary>
+    /// <summary>True once the message is stored (duplicates included), so the network may drop its copy; false while the session is not connected.</summary>
     [Alias("inbound")]
     Task<bool> OnInbound(InboundMessage message);
 

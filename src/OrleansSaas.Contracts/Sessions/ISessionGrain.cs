@@ -21,8 +21,24 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("start")]
     Task<SessionError> Start();
 
+    /// <summary>Disconnects and stays disconnected (no failover, no reconnect) until started again; keeps the pairing.</summary>
+    [Alias("stop")]
+    Task<SessionError> Stop();
+
     [Alias("logout")]
     Task<SessionError> Logout();
+
+    /// <summary>Logs out and removes the session with its message history.</summary>
+    [Alias("delete")]
+    Task<SessionError> Delete();
+
+    /// <summary>Pairing without a camera: a code the user types on the phone (WhatsApp's "link with phone number").</summary>
+    [Alias("pairing-code")]
+    Task<PairingCodeReply> RequestPairingCode(string phoneNumber);
+
+    /// <summary>Changes take effect at once, without a restart.</summary>
+    [Alias("settings")]
+    Task<SessionReply> UpdateSettings(SessionSettings settings);
 
     /// <summary>Returns once the message is committed as queued; the send loop delivers it later.</summary>
     [Alias("send")]
@@ -38,6 +54,9 @@ public sealed record SessionReply([property: Id(0)] SessionError Error, [propert
 
 [GenerateSerializer, Immutable, Alias("qr-reply")]
 public sealed record QrReply([property: Id(0)] SessionError Error, [property: Id(1)] QrCodeView? Qr);
+
+[GenerateSerializer, Immutable, Alias("pairing-code-reply")]
+public sealed record PairingCodeReply([property: Id(0)] SessionError Error, [property: Id(1)] PairingCodeView? Code);
 
 [GenerateSerializer, Immutable, Alias("send-reply")]
 public sealed record SendReply([property: Id(0)] SessionError Error, [property: Id(1)] MessageView? Message);

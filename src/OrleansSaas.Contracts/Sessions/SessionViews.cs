@@ -3,7 +3,16 @@ namespace OrleansSaas.Contracts.Sessions;
 [GenerateSerializer, Immutable, Alias("create-session")]
 public sealed record CreateSessionCommand(
     [property: Id(0)] string Name,
-    [property: Id(1)] string Engine);
+    [property: Id(1)] string Engine,
+    [property: Id(2)] SessionSettings? Settings = null);
+
+/// <summary>Per-session overrides; null means the cluster default.</summary>
+/// <param name="MessagesPerSecond">Pacing of the send queue for this number.</param>
+/// <param name="RecipientGapMilliseconds">Minimum gap between two messages to the same recipient.</param>
+[GenerateSerializer, Immutable, Alias("session-settings")]
+public sealed record SessionSettings(
+    [property: Id(0)] double? MessagesPerSecond,
+    [property: Id(1)] int? RecipientGapMilliseconds);
 
 [GenerateSerializer, Immutable, Alias("session-view")]
 public sealed record SessionView(
@@ -15,7 +24,8 @@ public sealed record SessionView(
     [property: Id(5)] string? ProfileName,
     [property: Id(6)] DateTimeOffset CreatedAt,
     [property: Id(7)] SessionPlacement Placement,
-    [property: Id(8)] IReadOnlyList<StatusChange> History);
+    [property: Id(8)] IReadOnlyList<StatusChange> History,
+    [property: Id(9)] SessionSettings Settings);
 
 /// <summary>Where the session lives now and how often it has moved between silos.</summary>
 [GenerateSerializer, Immutable, Alias("session-placement")]
@@ -39,6 +49,12 @@ public sealed record QrCodeView(
     [property: Id(1)] int Sequence,
     [property: Id(2)] DateTimeOffset ExpiresAt);
 
+[GenerateSerializer, Immutable, Alias("pairing-code")]
+public sealed record PairingCodeView(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string PhoneNumber,
+    [property: Id(2)] DateTimeOffset ExpiresAt);
+
 /// <summary>Why a session command could not be carried out; the gateway maps each to an HTTP status.</summary>
 [GenerateSerializer, Alias("session-error")]
 public enum SessionError
@@ -49,4 +65,6 @@ public enum SessionError
     LoggedOut = 3,
     NotPairing = 4,
     UnknownEngine = 5,
+    /// <summary>The Idempotency-Key was used before with a different request.</summary>
+    IdempotencyConflict = 6,
 }

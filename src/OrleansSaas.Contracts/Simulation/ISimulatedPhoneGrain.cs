@@ -11,6 +11,10 @@ public interface ISimulatedPhoneGrain : IGrainWithStringKey
     [Alias("scan")]
     Task<PairOutcome> ScanQr(string qrValue, string profileName);
 
+    /// <summary>The phone's user types the pairing code a session showed for this number.</summary>
+    [Alias("enter-code")]
+    Task<PairOutcome> EnterPairingCode(string sessionKey, string code, string profileName);
+
     /// <summary>A linked device reconnects with the credentials it got when it paired.</summary>
     [Alias("link")]
     Task<LinkOutcome> Link(string sessionKey, string credentials);

@@ -15,13 +15,38 @@ public sealed class MessageStore(NpgsqlDataSource db)
 {
     private const string Columns = "seq, id, session_id, direction, peer, type, body, status, created_at, updated_at, error";
 
-    public async Task InsertOutboundAsync(string tenantId, string sessionId, MessageView message)
+    public async Task InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
     {
         await using var command = db.CreateCommand("""
-            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, status, network_id, created_at, updated_at)
-            VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, 'queued', @id, @at, @at)
+            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, status, network_id, created_at, updated_at, idempotency_key, request_hash)
+            VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
             """);
         AddMessage(command, tenantId, sessionId, message);
+        command.Parameters.AddWithValue("idempotency_key", (object?)idempotencyKey ?? DBNull.Value);
+        command.Parameters.AddWithValue("request_hash", (object?)requestHash ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The message an earlier request with this Idempotency-Key created, with that request's hash.</summary>
+    public async Task<(MessageView Message, string RequestHash)?> FindByIdempotencyKeyAsync(string tenantId, string sessionId, string idempotencyKey)
+    {
+        await using var command = db.CreateCommand($"""
+            SELECT {Columns}, request_hash FROM messages
+            WHERE tenant_id = @tenant AND session_id = @session AND idempotency_key = @key
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("key", idempotencyKey);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        return (ReadMessage(reader), reader.GetString(11));
+    }
+
+    public async Task DeleteSessionMessagesAsync(string tenantId, string sessionId)
+    {
+        await using var command = db.CreateCommand("DELETE FROM messages WHERE tenant_id = @tenant AND session_id = @session");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
         await command.ExecuteNonQueryAsync();
     }
 
@@ -122,19 +147,19 @@ public sealed class MessageStore(NpgsqlDataSource db)
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<(long, MessageView)>();
         while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetInt64(0), new MessageView(
-                Id: reader.GetString(1),
-                SessionId: reader.GetString(2),
-                Direction: DbEnum.ToMessageDirection(reader.GetString(3)),
-                Peer: reader.GetString(4),
-                Type: reader.GetString(5),
-                Text: reader.IsDBNull(6) ? null : reader.GetString(6),
-                Status: DbEnum.ToMessageStatus(reader.GetString(7)),
-                CreatedAt: reader.GetFieldValue<DateTimeOffset>(8),
-                UpdatedAt: reader.GetFieldValue<DateTimeOffset>(9),
-                Error: reader.IsDBNull(10) ? null : reader.GetString(10))));
-        }
+            rows.Add((reader.GetInt64(0), ReadMessage(reader)));
         return rows;
     }
+
+    private static MessageView ReadMessage(NpgsqlDataReader reader) => new(
+        Id: reader.GetString(1),
+        SessionId: reader.GetString(2),
+        Direction: DbEnum.ToMessageDirection(reader.GetString(3)),
+        Peer: reader.GetString(4),
+        Type: reader.GetString(5),
+        Text: reader.IsDBNull(6) ? null : reader.GetString(6),
+        Status: DbEnum.ToMessageStatus(reader.GetString(7)),
+        CreatedAt: reader.GetFieldValue<DateTimeOffset>(8),
+        UpdatedAt: reader.GetFieldValue<DateTimeOffset>(9),
+        Error: reader.IsDBNull(10) ? null : reader.GetString(10));
 }

@@ -7,6 +7,8 @@ public sealed record SessionRegistration(
     string TenantId, string SessionId, string Name, string Engine, SessionStatus Status,
     bool ShouldBeConnected, string? PhoneNumber, string? HostSilo, DateTimeOffset CreatedAt);
 
+public sealed record SessionSummary(string Id, string Name, string Engine, SessionStatus Status, string? PhoneNumber, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
 /// <summary>
 /// The sessions table: a queryable copy of each session grain's headline state, written by the grain.
 /// It answers "which sessions should be connected but have no live host" without activating grains.
@@ -32,6 +34,38 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         command.Parameters.AddWithValue("host", (object?)session.HostSilo ?? DBNull.Value);
         command.Parameters.AddWithValue("created", session.CreatedAt);
         await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task DeleteAsync(string tenantId, string sessionId)
+    {
+        await using var command = db.CreateCommand("DELETE FROM sessions WHERE tenant_id = @tenant AND session_id = @session");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A tenant's sessions, newest first; <paramref name="before"/> is the last id of the previous page.</summary>
+    public async Task<IReadOnlyList<SessionSummary>> ListAsync(string tenantId, SessionStatus? status, string? before, int limit)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT session_id, name, engine, status, phone_number, created_at, updated_at FROM sessions
+            WHERE tenant_id = @tenant
+              AND (@status::text IS NULL OR status = @status::text)
+              AND (@before::text IS NULL OR session_id < @before::text)
+            ORDER BY session_id DESC LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("status", (object?)status?.ToDb() ?? DBNull.Value);
+        command.Parameters.AddWithValue("before", (object?)before ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var sessions = new List<SessionSummary>();
+        while (await reader.ReadAsync())
+        {
+            sessions.Add(new SessionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), DbEnum.ToSessionStatus(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6)));
+        }
+        return sessions;
     }
 
     /// <summary>Session keys that should be connected but whose last host is not among the live silos.</summary>

@@ -18,6 +18,8 @@ public sealed class SimulatedEngine(IGrainFactory grains) : IWhatsAppEngine
 
     public string CreatePairingQr(EngineSession session) => SimulatedQr.Create(session.SessionKey);
 
+    public string CreatePairingCode(EngineSession session, string phoneNumber) => SimulatedQr.CreatePairingCode();
+
     public async Task<SendResult> SendAsync(EngineSession session, OutboundMessage message)
     {
         if (session.PhoneNumber is null) return SendResult.Retry;

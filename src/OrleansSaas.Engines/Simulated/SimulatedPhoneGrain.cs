@@ -36,11 +36,18 @@ public sealed class SimulatedPhoneGrain(
 
     private string Number => this.GetPrimaryKeyString();
 
-    public async Task<PairOutcome> ScanQr(string qrValue, string profileName)
+    public Task<PairOutcome> ScanQr(string qrValue, string profileName) =>
+        SimulatedQr.TryReadSessionKey(qrValue, out var sessionKey)
+            ? PairAsync(sessionKey, qrValue, profileName)
+            : Task.FromResult(PairOutcome.InvalidQr);
+
+    public Task<PairOutcome> EnterPairingCode(string sessionKey, string code, string profileName) => PairAsync(sessionKey, code, profileName);
+
+    /// <summary>Links the session that showed <paramref name="pairingToken"/> (a QR value or a pairing code) and hands it device credentials.</summary>
+    private async Task<PairOutcome> PairAsync(string sessionKey, string pairingToken, string profileName)
     {
-        if (!SimulatedQr.TryReadSessionKey(qrValue, out var sessionKey)) return PairOutcome.InvalidQr;
         var credentials = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var accepted = await GrainFactory.GetGrain<ISessionEngineEvents>(sessionKey).OnPaired(qrValue, Number, profileName, credentials);
+        var accepted = await GrainFactory.GetGrain<ISessionEngineEvents>(sessionKey).OnPaired(pairingToken, Number, profileName, credentials);
         if (!accepted) return PairOutcome.Rejected;
 
         var previous = phone.State.LinkedSessionKey;
@@ -100,11 +107,8 @@ public sealed class SimulatedPhoneGrain(
                     pending = await network.ListPendingAsync(Number, PendingBatch);
                     foreach (var envelope in pending)
                     {
-                        if (!await DeliverAsync(envelope))
-                        {
-                            ScheduleRedelivery();
-                            return;
-                        }
+                        // A linked session that is not connected takes messages again when it links (reconnects).
+                        if (!await DeliverAsync(envelope)) return;
                     }
                 } while (pending.Count == PendingBatch);
             }

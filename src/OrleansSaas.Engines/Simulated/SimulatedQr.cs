@@ -4,7 +4,7 @@ using System.Text;
 namespace OrleansSaas.Engines.Simulated;
 
 /// <summary>
-/// Simulated QR payloads keep WhatsApp's "2@ref,..." shape and carry the session key, so the simulated
+/// Simulated QR payloads and pairing codes. QR payloads keep WhatsApp's "2@ref,..." shape and carry the session key, so the simulated
 /// phone knows which linked device to pair with; the random ref makes each code single-use.
 /// </summary>
 public static class SimulatedQr
@@ -14,6 +14,15 @@ public static class SimulatedQr
         var reference = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var session = Convert.ToBase64String(Encoding.UTF8.GetBytes(sessionKey));
         return $"2@{reference},{session},sim";
+    }
+
+    // WhatsApp's codes are 8 characters; letters and digits that cannot be misread for one another.
+    private const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTVWXYZ23456789";
+
+    public static string CreatePairingCode()
+    {
+        var code = RandomNumberGenerator.GetString(CodeAlphabet, 8);
+        return $"{code[..4]}-{code[4..]}";
     }
 
     public static bool TryReadSessionKey(string qrValue, out string sessionKey)

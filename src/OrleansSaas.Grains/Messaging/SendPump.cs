@@ -11,6 +11,9 @@ namespace OrleansSaas.Grains.Messaging;
 /// stopped; a message sent but not yet marked is sent again and the network drops the duplicate.
 /// Runs on the owning grain's scheduler: <see cref="Poke"/> must be called from the grain.
 /// </summary>
+/// <summary>Spacing of sends: between any two, and between two to the same recipient.</summary>
+public sealed record SendPacing(TimeSpan MinimumGap, TimeSpan RecipientGap);
+
 public sealed class SendPump(
     string tenantId,
     string sessionId,
@@ -18,7 +21,7 @@ public sealed class SendPump(
     Func<OutboundMessage, Task<SendResult>> send,
     Func<bool> canSend,
     Action<TimeSpan> retryLater,
-    TimeSpan minimumGap,
+    Func<SendPacing> pacing,
     TimeSpan retryDelay,
     ILogger logger)
 {
@@ -26,6 +29,7 @@ public sealed class SendPump(
     private bool _running;
     private bool _poked;
     private DateTimeOffset _lastSendAt = DateTimeOffset.MinValue;
+    private readonly Dictionary<string, DateTimeOffset> _lastSendTo = new(StringComparer.Ordinal);
 
     /// <summary>Starts draining the queue unless a drain is already under way (which then reads once more).</summary>
     public void Poke()
@@ -71,12 +75,26 @@ public sealed class SendPump(
         }
     }
 
+    private void RememberRecipient(string to, TimeSpan recipientGap)
+    {
+        _lastSendTo[to] = _lastSendAt;
+        // Only recipients still inside their gap matter; forget the rest so the map stays small.
+        if (_lastSendTo.Count > 10_000)
+            foreach (var stale in _lastSendTo.Where(e => e.Value + recipientGap < _lastSendAt).Select(e => e.Key).ToList())
+                _lastSendTo.Remove(stale);
+    }
+
     /// <summary>False when the message must stay queued and be retried later.</summary>
     private async Task<bool> SendOneAsync(QueuedMessage message)
     {
-        var wait = _lastSendAt + minimumGap - DateTimeOffset.UtcNow;
+        var (minimumGap, recipientGap) = pacing();
+        var due = _lastSendAt + minimumGap;
+        if (recipientGap > TimeSpan.Zero && _lastSendTo.TryGetValue(message.To, out var lastToRecipient) && lastToRecipient + recipientGap > due)
+            due = lastToRecipient + recipientGap;
+        var wait = due - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
         _lastSendAt = DateTimeOffset.UtcNow;
+        if (recipientGap > TimeSpan.Zero) RememberRecipient(message.To, recipientGap);
 
         SendResult result;
         try

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSaas.Contracts.Messaging;
@@ -40,6 +42,7 @@ public sealed class SessionGrain(
     private IGrainTimer? _qrTimer;
     private IGrainTimer? _retryTimer;
     private QrCodeView? _qr;
+    private PairingCodeView? _pairingCode;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -58,6 +61,7 @@ public sealed class SessionGrain(
         State.Name = command.Name;
         State.Engine = command.Engine;
         State.CreatedAt = DateTimeOffset.UtcNow;
+        State.Settings = command.Settings ?? new SessionSettings(null, null);
         Record(SessionStatus.Created);
         await SaveAsync();
         await StartPairingAsync();
@@ -113,19 +117,81 @@ public sealed class SessionGrain(
         return SessionError.None;
     }
 
+    public async Task<SessionError> Stop()
+    {
+        if (!State.Exists) return SessionError.NotFound;
+        if (State.Status is SessionStatus.LoggedOut or SessionStatus.Created || !State.ShouldBeConnected) return SessionError.None;
+        StopQr();
+        CancelRetry();
+        State.ShouldBeConnected = false;
+        Record(SessionStatus.Disconnected, "stopped");
+        await SaveAsync();
+        await UnregisterBackstopAsync();
+        return SessionError.None;
+    }
+
+    public async Task<SessionError> Delete()
+    {
+        if (!State.Exists) return SessionError.NotFound;
+        await Logout();
+        CancelRetry();
+        await messages.DeleteSessionMessagesAsync(TenantId, SessionId);
+        await registry.DeleteAsync(TenantId, SessionId);
+        await session.ClearStateAsync();
+        DeactivateOnIdle();
+        return SessionError.None;
+    }
+
+    public Task<PairingCodeReply> RequestPairingCode(string phoneNumber)
+    {
+        if (!State.Exists) return Task.FromResult(new PairingCodeReply(SessionError.NotFound, null));
+        if (State.Status != SessionStatus.Pairing) return Task.FromResult(new PairingCodeReply(SessionError.NotPairing, null));
+        _pairingCode = new PairingCodeView(Engine.CreatePairingCode(EngineSession, phoneNumber), phoneNumber,
+            DateTimeOffset.UtcNow + Options.QrRotationInterval * Options.MaxQrCodes);
+        return Task.FromResult(new PairingCodeReply(SessionError.None, _pairingCode));
+    }
+
+    public async Task<SessionReply> UpdateSettings(SessionSettings settings)
+    {
+        if (!State.Exists) return new SessionReply(SessionError.NotFound, null);
+        State.Settings = new SessionSettings(settings.MessagesPerSecond ?? State.Settings.MessagesPerSecond,
+            settings.RecipientGapMilliseconds ?? State.Settings.RecipientGapMilliseconds);
+        await session.WriteStateAsync();
+        return new SessionReply(SessionError.None, View());
+    }
+
     public async Task<SendReply> Send(SendMessageCommand command)
     {
         if (!State.Exists) return new SendReply(SessionError.NotFound, null);
         if (State.Status == SessionStatus.LoggedOut) return new SendReply(SessionError.LoggedOut, null);
         if (State.PhoneNumber is null) return new SendReply(SessionError.NotPaired, null);
 
+        // Sends of one session run one at a time here, so looking up the key and inserting cannot race.
+        var requestHash = command.IdempotencyKey is null ? null : RequestHash(command);
+        if (command.IdempotencyKey is not null
+            && await messages.FindByIdempotencyKeyAsync(TenantId, SessionId, command.IdempotencyKey) is var (earlier, earlierHash))
+        {
+            return earlierHash == requestHash
+                ? new SendReply(SessionError.None, AsAccepted(earlier))
+                : new SendReply(SessionError.IdempotencyConflict, null);
+        }
+
+        // PostgreSQL keeps microseconds; trimming here makes the first reply equal to every replay of it.
         var now = DateTimeOffset.UtcNow;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
         var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
             command.To, "text", command.Text, MessageStatus.Queued, now, now, null);
-        await messages.InsertOutboundAsync(TenantId, SessionId, message);
+        await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash);
         _pump?.Poke();
         return new SendReply(SessionError.None, message);
     }
+
+    // A replayed send answers exactly what the first one did: the message as it was accepted.
+    private static MessageView AsAccepted(MessageView message) =>
+        message with { Status = MessageStatus.Queued, UpdatedAt = message.CreatedAt, Error = null };
+
+    private static string RequestHash(SendMessageCommand command) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"text\n{command.To}\n{command.Text}")));
 
     public async Task EnsureRunning()
     {
@@ -141,9 +207,11 @@ public sealed class SessionGrain(
 
     // ---- engine events ----
 
-    public async Task<bool> OnPaired(string qrValue, string phoneNumber, string profileName, string credentials)
+    public async Task<bool> OnPaired(string pairingToken, string phoneNumber, string profileName, string credentials)
     {
-        if (State.Status != SessionStatus.Pairing || _qr?.Value != qrValue) return false;
+        var current = _qr?.Value == pairingToken
+            || (_pairingCode is { } code && code.Code == pairingToken && code.PhoneNumber == phoneNumber && code.ExpiresAt > DateTimeOffset.UtcNow);
+        if (State.Status != SessionStatus.Pairing || !current) return false;
         StopQr();
         State.PhoneNumber = phoneNumber;
         State.ProfileName = profileName;
@@ -154,7 +222,7 @@ public sealed class SessionGrain(
 
     public async Task<bool> OnInbound(InboundMessage message)
     {
-        if (!State.Exists) return false;
+        if (State.Status != SessionStatus.Connected) return false;
         var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
             message.From, message.Type, message.Text, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
         await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId);
@@ -204,6 +272,7 @@ public sealed class SessionGrain(
         _qrTimer?.Dispose();
         _qrTimer = null;
         _qr = null;
+        _pairingCode = null;
     }
 
     private async Task ConnectAsync()
@@ -252,8 +321,7 @@ public sealed class SessionGrain(
         await SaveAsync();
         await RegisterBackstopAsync();
         _pump ??= new SendPump(TenantId, SessionId, messages, message => Engine.SendAsync(EngineSession, message),
-            () => State.Status == SessionStatus.Connected, RetryLater,
-            TimeSpan.FromSeconds(1 / Options.MessagesPerSecond), Options.RetryDelay, logger);
+            () => State.Status == SessionStatus.Connected, RetryLater, Pacing, Options.RetryDelay, logger);
         _pump.Poke();
     }
 
@@ -270,12 +338,18 @@ public sealed class SessionGrain(
     /// <summary>One timer serves both transient failures: a failed connect and a stalled send queue.</summary>
     private void RetryLater(TimeSpan delay)
     {
-        _retryTimer?.Dispose();
+        CancelRetry();
         _retryTimer = this.RegisterGrainTimer(async () =>
         {
             if (State.Status == SessionStatus.Connected) _pump?.Poke();
             else await EnsureRunning();
         }, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void CancelRetry()
+    {
+        _retryTimer?.Dispose();
+        _retryTimer = null;
     }
 
     private void Record(SessionStatus status, string? reason = null, string? details = null)
@@ -300,6 +374,12 @@ public sealed class SessionGrain(
         if (await this.GetReminder(BackstopReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
+    /// <summary>Read at every send, so a settings change applies to the next message.</summary>
+    private SendPacing Pacing() => new(
+        TimeSpan.FromSeconds(1 / (State.Settings.MessagesPerSecond ?? Options.MessagesPerSecond)),
+        TimeSpan.FromMilliseconds(State.Settings.RecipientGapMilliseconds ?? Options.RecipientGapMilliseconds));
+
     private SessionView View() => new(SessionId, State.Name, State.Engine, State.Status, State.PhoneNumber, State.ProfileName,
-        State.CreatedAt, new SessionPlacement(SiloName, State.PreviousSilo, State.MoveCount, State.LastConnectedAt), State.History.ToList());
+        State.CreatedAt, new SessionPlacement(SiloName, State.PreviousSilo, State.MoveCount, State.LastConnectedAt), State.History.ToList(),
+        new SessionSettings(State.Settings.MessagesPerSecond ?? Options.MessagesPerSecond, State.Settings.RecipientGapMilliseconds ?? Options.RecipientGapMilliseconds));
 }

@@ -18,6 +18,10 @@ public sealed class SessionOptions
     [Range(0.1, 1000)]
     public double MessagesPerSecond { get; set; } = 20;
 
+    /// <summary>Default minimum gap between two messages to the same recipient, in milliseconds.</summary>
+    [Range(0, 600_000)]
+    public int RecipientGapMilliseconds { get; set; }
+
     /// <summary>Wait before retrying a send or a reconnect that failed for a transient reason.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);

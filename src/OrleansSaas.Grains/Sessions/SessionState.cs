@@ -21,4 +21,5 @@ public sealed class SessionState
     [Id(11)] public string? PreviousSilo { get; set; }
     [Id(12)] public int MoveCount { get; set; }
     [Id(13)] public DateTimeOffset? LastConnectedAt { get; set; }
+    [Id(14)] public SessionSettings Settings { get; set; } = new(null, null);
 }

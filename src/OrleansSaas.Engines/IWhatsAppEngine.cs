@@ -1,3 +1,5 @@
+using OrleansSaas.Contracts.Messaging;
+
 namespace OrleansSaas.Engines;
 
 /// <summary>What an engine needs to know about the session it serves.</summary>
@@ -5,7 +7,8 @@ namespace OrleansSaas.Engines;
 /// <param name="PhoneNumber">The paired number (E.164), once paired.</param>
 public sealed record EngineSession(string SessionKey, string? PhoneNumber);
 
-public sealed record OutboundMessage(string Id, string To, string Type, string? Text);
+/// <param name="ReplyToNetworkId">The network id of the quoted (or reacted-to) message.</param>
+public sealed record OutboundMessage(string Id, string To, MessageContent Content, string? ReplyToNetworkId);
 
 public enum ConnectResult
 {
@@ -43,6 +46,9 @@ public interface IWhatsAppEngine
     string CreatePairingCode(EngineSession session, string phoneNumber);
 
     Task<SendResult> SendAsync(EngineSession session, OutboundMessage message);
+
+    /// <summary>Tells the sender of an inbound message that it was read.</summary>
+    Task MarkReadAsync(EngineSession session, ReadMarker message);
 
     Task LogoutAsync(EngineSession session);
 }

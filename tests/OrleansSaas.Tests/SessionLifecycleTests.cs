@@ -41,6 +41,10 @@ public sealed class SessionLifecycleTests(SharedClusterFixture fixture)
         Assert.Equal("+12015550101", (string?)inbound[0]["peer"]);
 
         var seen = new List<string>();
+        await Api.EventuallyAsync(async () => (string)(await (await _client.GetAsync($"/v1/sessions/{alice}/messages/{messageId}")).ReadJsonAsync(HttpStatusCode.OK))["status"]!,
+            s => s == "delivered", Patience, "the delivery receipt");
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.PostAsync($"/v1/sessions/{bob}/messages/{(string)inbound[0]["id"]!}/read", null)).StatusCode);
+
         await Api.EventuallyAsync(async () =>
         {
             var status = (string)(await (await _client.GetAsync($"/v1/sessions/{alice}/messages/{messageId}")).ReadJsonAsync(HttpStatusCode.OK))["status"]!;

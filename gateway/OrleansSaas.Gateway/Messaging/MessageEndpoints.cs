@@ -10,10 +10,7 @@ using OrleansSaas.Gateway.Sessions;
 
 namespace OrleansSaas.Gateway.Messaging;
 
-/// <summary>Body of POST /v1/sessions/{id}/messages.</summary>
-public sealed record SendTextRequest(string? To, string? Text);
-
-public sealed record MessageListResponse(IReadOnlyList<MessageView> Items, string? NextCursor);
+public sealed record MessageListResponse(IReadOnlyList<MessageResponse> Items, string? NextCursor);
 
 /// <summary>
 /// Sending goes through the session grain (it owns the queue); reading history goes straight to the
@@ -21,8 +18,6 @@ public sealed record MessageListResponse(IReadOnlyList<MessageView> Items, strin
 /// </summary>
 public static class MessageEndpoints
 {
-    // The Cloud API's limit for a text body (see shared/CLOUD_API.md).
-    private const int MaxTextLength = 4096;
     private const int MaxIdempotencyKeyLength = 255;
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 200;
@@ -33,10 +28,11 @@ public static class MessageEndpoints
         group.MapPost("/", Send).RequireAuthorization(Scopes.MessagesSend);
         group.MapGet("/", List).RequireAuthorization(Scopes.MessagesRead);
         group.MapGet("/{messageId}", Get).RequireAuthorization(Scopes.MessagesRead);
+        group.MapPost("/{messageId}/read", MarkRead).RequireAuthorization(Scopes.MessagesSend);
         return group;
     }
 
-    private static async Task<IResult> Send(string sessionId, SendTextRequest request,
+    private static async Task<IResult> Send(string sessionId, SendMessageRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user, IClusterClient cluster)
     {
         var errors = new FieldErrors();
@@ -44,15 +40,27 @@ public static class MessageEndpoints
             errors.Add("Idempotency-Key", $"must be 1–{MaxIdempotencyKeyLength} printable ASCII characters.");
         var to = PhoneNumberField.Normalise(request.To, out var toError);
         if (toError is not null) errors.Add("to", toError);
-        if (string.IsNullOrEmpty(request.Text)) errors.Add("text", "is required.");
-        else if (request.Text.Length > MaxTextLength) errors.Add("text", $"must be at most {MaxTextLength} characters.");
-        else if (request.Text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))) errors.Add("text", "must not contain control characters.");
+        var content = MessageContentValidator.Validate(request, errors);
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
 
-        var reply = await cluster.Session(user, sessionId).Send(new SendMessageCommand(to!, request.Text!, idempotencyKey));
+        var reply = await cluster.Session(user, sessionId).Send(new SendMessageCommand(to!, content!, idempotencyKey));
+        if (reply.Error == SessionError.UnknownMessage)
+            return Problem.Invalid(content!.Type == "reaction" ? "reaction.messageId" : "replyTo", "is not a message of this session.");
         if (reply.Error != SessionError.None) return SessionEndpoints.ErrorResult(reply.Error, sessionId);
-        return TypedResults.Accepted($"/v1/sessions/{sessionId}/messages/{reply.Message!.Id}", reply.Message);
+        return TypedResults.Accepted($"/v1/sessions/{sessionId}/messages/{reply.Message!.Id}", MessageResponse.From(reply.Message));
+    }
+
+    private static async Task<IResult> MarkRead(string sessionId, string messageId, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
+        var error = await cluster.Session(user, sessionId).MarkRead(messageId);
+        return error switch
+        {
+            SessionError.None => TypedResults.NoContent(),
+            SessionError.UnknownMessage => Problem.NotFound($"Inbound message '{messageId}'"),
+            _ => SessionEndpoints.ErrorResult(error, sessionId),
+        };
     }
 
     private static async Task<IResult> List(string sessionId, string? direction, int? limit, string? cursor,
@@ -78,13 +86,13 @@ public static class MessageEndpoints
         if (!await SessionExistsAsync(sessionId, user, cluster)) return Problem.NotFound($"Session '{sessionId}'");
 
         var page = await messages.ListAsync(user.TenantId(), sessionId, new MessageQuery(directionFilter, before, limit ?? DefaultPageSize));
-        return TypedResults.Ok(new MessageListResponse(page.Items, page.NextBefore?.ToString()));
+        return TypedResults.Ok(new MessageListResponse(page.Items.Select(MessageResponse.From).ToList(), page.NextBefore?.ToString()));
     }
 
-    private static async Task<Results<Ok<MessageView>, ProblemHttpResult>> Get(string sessionId, string messageId, ClaimsPrincipal user, IClusterClient cluster, MessageStore messages)
+    private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> Get(string sessionId, string messageId, ClaimsPrincipal user, IClusterClient cluster, MessageStore messages)
     {
         var message = await SessionExistsAsync(sessionId, user, cluster) ? await messages.GetAsync(user.TenantId(), sessionId, messageId) : null;
-        return message is null ? Problem.NotFound($"Message '{messageId}'") : TypedResults.Ok(message);
+        return message is null ? Problem.NotFound($"Message '{messageId}'") : TypedResults.Ok(MessageResponse.From(message));
     }
 
     private static async Task<bool> SessionExistsAsync(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>

@@ -44,6 +44,10 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("send")]
     Task<SendReply> Send(SendMessageCommand command);
 
+    /// <summary>Marks an inbound message as read and tells its sender.</summary>
+    [Alias("mark-read")]
+    Task<SessionError> MarkRead(string messageId);
+
     /// <summary>Called by the failover keeper and the reminder backstop: activates the session and reconnects it if it should be connected.</summary>
     [Alias("ensure-running")]
     Task EnsureRunning();

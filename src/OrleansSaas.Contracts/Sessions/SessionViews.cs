@@ -67,4 +67,6 @@ public enum SessionError
     UnknownEngine = 5,
     /// <summary>The Idempotency-Key was used before with a different request.</summary>
     IdempotencyConflict = 6,
+    /// <summary>A referenced message (reply-to, reaction target, message to mark read) is not one of this session's.</summary>
+    UnknownMessage = 7,
 }

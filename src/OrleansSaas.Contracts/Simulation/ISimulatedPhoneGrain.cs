@@ -1,3 +1,5 @@
+using OrleansSaas.Contracts.Messaging;
+
 namespace OrleansSaas.Contracts.Simulation;
 
 /// <summary>
@@ -25,6 +27,10 @@ public interface ISimulatedPhoneGrain : IGrainWithStringKey
     /// <summary>The network takes a message for this number; a message id it has seen before is ignored.</summary>
     [Alias("accept")]
     Task Accept(SimulatedEnvelope envelope);
+
+    /// <summary>This number's user read a message it received; the network tells the sender.</summary>
+    [Alias("read")]
+    Task MarkRead(string networkMessageId, string fromNumber);
 }
 
 [GenerateSerializer, Alias("pair-outcome")]
@@ -48,6 +54,5 @@ public sealed record SimulatedEnvelope(
     [property: Id(1)] string FromNumber,
     [property: Id(2)] string FromSessionKey,
     [property: Id(3)] string ToNumber,
-    [property: Id(4)] string Type,
-    [property: Id(5)] string? Text,
+    [property: Id(4)] MessageContent Content,
     [property: Id(6)] DateTimeOffset SentAt);

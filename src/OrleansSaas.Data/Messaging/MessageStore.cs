@@ -4,7 +4,7 @@ using OrleansSaas.Contracts.Messaging;
 namespace OrleansSaas.Data.Messaging;
 
 /// <summary>A message waiting in a session's send queue, in the order it was accepted.</summary>
-public sealed record QueuedMessage(long Seq, string Id, string To, string Type, string? Text);
+public sealed record QueuedMessage(long Seq, string Id, string To, MessageContent Content);
 
 public sealed record MessageQuery(MessageDirection? Direction, long? Before, int Limit);
 
@@ -13,13 +13,13 @@ public sealed record MessagePage(IReadOnlyList<MessageView> Items, long? NextBef
 /// <summary>The messages table. Every query is scoped by tenant and session, so no caller can reach another tenant's rows.</summary>
 public sealed class MessageStore(NpgsqlDataSource db)
 {
-    private const string Columns = "seq, id, session_id, direction, peer, type, body, status, created_at, updated_at, error";
+    private const string Columns = "seq, id, session_id, direction, peer, type, body, status, created_at, updated_at, error, details, reply_to";
 
     public async Task InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
     {
         await using var command = db.CreateCommand("""
-            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, status, network_id, created_at, updated_at, idempotency_key, request_hash)
-            VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
+            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at, idempotency_key, request_hash)
+            VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, @details::json, @reply_to, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("idempotency_key", (object?)idempotencyKey ?? DBNull.Value);
@@ -39,7 +39,27 @@ public sealed class MessageStore(NpgsqlDataSource db)
         command.Parameters.AddWithValue("key", idempotencyKey);
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync()) return null;
-        return (ReadMessage(reader), reader.GetString(11));
+        return (ReadMessage(reader), reader.GetString(13));
+    }
+
+    /// <summary>The network id of one of the session's messages (ours for outbound, the sender's for inbound).</summary>
+    public async Task<string?> FindNetworkIdAsync(string tenantId, string sessionId, string messageId)
+    {
+        await using var command = db.CreateCommand("SELECT network_id FROM messages WHERE tenant_id = @tenant AND session_id = @session AND id = @id");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("id", messageId);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    /// <summary>The session's own id for a message the network knows by <paramref name="networkId"/>.</summary>
+    public async Task<string?> FindByNetworkIdAsync(string tenantId, string sessionId, string networkId)
+    {
+        await using var command = db.CreateCommand("SELECT id FROM messages WHERE tenant_id = @tenant AND session_id = @session AND network_id = @network_id LIMIT 1");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("network_id", networkId);
+        return await command.ExecuteScalarAsync() as string;
     }
 
     public async Task DeleteSessionMessagesAsync(string tenantId, string sessionId)
@@ -54,8 +74,8 @@ public sealed class MessageStore(NpgsqlDataSource db)
     public async Task<bool> InsertInboundAsync(string tenantId, string sessionId, MessageView message, string networkId)
     {
         await using var command = db.CreateCommand("""
-            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, status, network_id, created_at, updated_at)
-            VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @status, @network_id, @at, @at)
+            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at)
+            VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @details::json, @reply_to, @status, @network_id, @at, @at)
             ON CONFLICT (tenant_id, session_id, direction, network_id) DO NOTHING
             """);
         AddMessage(command, tenantId, sessionId, message);
@@ -85,7 +105,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
     public async Task<IReadOnlyList<QueuedMessage>> ListQueuedAsync(string tenantId, string sessionId, long afterSeq, int limit)
     {
         await using var command = db.CreateCommand("""
-            SELECT seq, id, peer, type, body FROM messages
+            SELECT seq, id, peer, type, body, details, reply_to FROM messages
             WHERE tenant_id = @tenant AND session_id = @session AND status = 'queued' AND direction = 'outbound' AND seq > @after
             ORDER BY seq LIMIT @limit
             """);
@@ -96,7 +116,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
         await using var reader = await command.ExecuteReaderAsync();
         var queued = new List<QueuedMessage>();
         while (await reader.ReadAsync())
-            queued.Add(new QueuedMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+            queued.Add(new QueuedMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), ReadContent(reader, 3)));
         return queued;
     }
 
@@ -137,8 +157,10 @@ public sealed class MessageStore(NpgsqlDataSource db)
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("peer", message.Peer);
-        command.Parameters.AddWithValue("type", message.Type);
-        command.Parameters.AddWithValue("body", (object?)message.Text ?? DBNull.Value);
+        command.Parameters.AddWithValue("type", message.Content.Type);
+        command.Parameters.AddWithValue("body", (object?)message.Content.Text ?? DBNull.Value);
+        command.Parameters.AddWithValue("details", (object?)message.Content.Details ?? DBNull.Value);
+        command.Parameters.AddWithValue("reply_to", (object?)message.Content.ReplyTo ?? DBNull.Value);
         command.Parameters.AddWithValue("at", message.CreatedAt);
     }
 
@@ -151,15 +173,20 @@ public sealed class MessageStore(NpgsqlDataSource db)
         return rows;
     }
 
+    // type, body, details, reply_to in that order from the given column.
+    private static MessageContent ReadContent(NpgsqlDataReader reader, int first) =>
+        new(reader.GetString(first), NullableString(reader, first + 1), NullableString(reader, first + 2), NullableString(reader, first + 3));
+
+    private static string? NullableString(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+
     private static MessageView ReadMessage(NpgsqlDataReader reader) => new(
         Id: reader.GetString(1),
         SessionId: reader.GetString(2),
         Direction: DbEnum.ToMessageDirection(reader.GetString(3)),
         Peer: reader.GetString(4),
-        Type: reader.GetString(5),
-        Text: reader.IsDBNull(6) ? null : reader.GetString(6),
+        Content: new MessageContent(reader.GetString(5), NullableString(reader, 6), NullableString(reader, 11), NullableString(reader, 12)),
         Status: DbEnum.ToMessageStatus(reader.GetString(7)),
         CreatedAt: reader.GetFieldValue<DateTimeOffset>(8),
         UpdatedAt: reader.GetFieldValue<DateTimeOffset>(9),
-        Error: reader.IsDBNull(10) ? null : reader.GetString(10));
+        Error: NullableString(reader, 10));
 }

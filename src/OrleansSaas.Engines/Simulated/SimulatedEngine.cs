@@ -1,3 +1,4 @@
+using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Simulation;
 
 namespace OrleansSaas.Engines.Simulated;
@@ -24,10 +25,13 @@ public sealed class SimulatedEngine(IGrainFactory grains) : IWhatsAppEngine
     {
         if (session.PhoneNumber is null) return SendResult.Retry;
         var envelope = new SimulatedEnvelope(message.Id, session.PhoneNumber, session.SessionKey, message.To,
-            message.Type, message.Text, DateTimeOffset.UtcNow);
+            message.Content with { ReplyTo = message.ReplyToNetworkId }, DateTimeOffset.UtcNow);
         await Phone(message.To).Accept(envelope);
         return SendResult.Sent;
     }
+
+    public Task MarkReadAsync(EngineSession session, ReadMarker message) =>
+        session.PhoneNumber is null ? Task.CompletedTask : Phone(session.PhoneNumber).MarkRead(message.NetworkMessageId, message.From);
 
     public Task LogoutAsync(EngineSession session) =>
         session.PhoneNumber is null ? Task.CompletedTask : Phone(session.PhoneNumber).Unlink(session.SessionKey);

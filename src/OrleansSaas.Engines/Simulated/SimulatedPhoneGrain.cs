@@ -85,6 +85,12 @@ public sealed class SimulatedPhoneGrain(
         RequestFlush();
     }
 
+    public async Task MarkRead(string networkMessageId, string fromNumber)
+    {
+        if (await network.FindSenderSessionAsync(networkMessageId, Number) is { } sender)
+            await GrainFactory.GetGrain<ISessionEngineEvents>(sender).OnReceipt(networkMessageId, MessageStatus.Read, DateTimeOffset.UtcNow);
+    }
+
     // Flushing runs outside the request that asked for it: the session we deliver to may itself be
     // waiting on this grain (a reconnect calls Link), and awaiting it here would deadlock both.
     private void RequestFlush()
@@ -128,13 +134,15 @@ public sealed class SimulatedPhoneGrain(
     {
         if (phone.State.LinkedSessionKey is { } sessionKey)
         {
-            var inbound = new InboundMessage(envelope.MessageId, envelope.FromNumber, envelope.Type, envelope.Text, envelope.SentAt);
+            var inbound = new InboundMessage(envelope.MessageId, envelope.FromNumber, envelope.Content, envelope.SentAt);
             if (!await GrainFactory.GetGrain<ISessionEngineEvents>(sessionKey).OnInbound(inbound)) return false;
         }
         await network.MarkDeliveredAsync(envelope.MessageId);
+        if (envelope.Content.Type == "reaction") return true; // as on WhatsApp, a reaction only ever gets "sent"
         var sender = GrainFactory.GetGrain<ISessionEngineEvents>(envelope.FromSessionKey);
         await sender.OnReceipt(envelope.MessageId, MessageStatus.Delivered, DateTimeOffset.UtcNow);
-        if (options.Value.ReadDelay > TimeSpan.Zero) _ = SendReadReceiptLaterAsync(sender, envelope.MessageId);
+        // A linked session reads through the API (mark as read); a plain phone's user reads by itself.
+        if (phone.State.LinkedSessionKey is null && options.Value.ReadDelay > TimeSpan.Zero) _ = SendReadReceiptLaterAsync(sender, envelope.MessageId);
         return true;
     }
 

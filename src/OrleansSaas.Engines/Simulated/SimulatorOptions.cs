@@ -6,7 +6,7 @@ public sealed class SimulatorOptions
 {
     public const string Section = "Simulator";
 
-    /// <summary>How long after delivery the recipient "reads" a message; zero turns read receipts off.</summary>
+    /// <summary>How long after delivery a number without a linked session "reads" a message; zero turns those read receipts off.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ReadDelay { get; set; } = TimeSpan.FromSeconds(1);
 

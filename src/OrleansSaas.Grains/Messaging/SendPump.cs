@@ -18,7 +18,7 @@ public sealed class SendPump(
     string tenantId,
     string sessionId,
     MessageStore messages,
-    Func<OutboundMessage, Task<SendResult>> send,
+    Func<QueuedMessage, Task<SendResult>> send,
     Func<bool> canSend,
     Action<TimeSpan> retryLater,
     Func<SendPacing> pacing,
@@ -99,7 +99,7 @@ public sealed class SendPump(
         SendResult result;
         try
         {
-            result = await send(new OutboundMessage(message.Id, message.To, message.Type, message.Text));
+            result = await send(message);
         }
         catch (Exception error)
         {

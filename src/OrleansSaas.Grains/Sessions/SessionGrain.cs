@@ -177,13 +177,31 @@ public sealed class SessionGrain(
         }
 
         // PostgreSQL keeps microseconds; trimming here makes the first reply equal to every replay of it.
+        var content = command.Content;
+        if (content.ReplyTo is { } replyTo && await messages.FindNetworkIdAsync(TenantId, SessionId, replyTo) is null)
+            return new SendReply(SessionError.UnknownMessage, null);
+
+        // PostgreSQL keeps microseconds; trimming here makes the first reply equal to every replay of it.
         var now = DateTimeOffset.UtcNow;
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
         var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
-            command.To, "text", command.Text, MessageStatus.Queued, now, now, null);
+            command.To, content, MessageStatus.Queued, now, now, null);
         await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash);
         _pump?.Poke();
         return new SendReply(SessionError.None, message);
+    }
+
+    public async Task<SessionError> MarkRead(string messageId)
+    {
+        if (!State.Exists) return SessionError.NotFound;
+        if (State.Status != SessionStatus.Connected) return SessionError.NotPaired;
+        var message = await messages.GetAsync(TenantId, SessionId, messageId);
+        if (message is not { Direction: MessageDirection.Inbound }) return SessionError.UnknownMessage;
+        if (message.Status == MessageStatus.Read) return SessionError.None;
+        var networkId = await messages.FindNetworkIdAsync(TenantId, SessionId, messageId);
+        await Engine.MarkReadAsync(EngineSession, new ReadMarker(networkId!, message.Peer));
+        await messages.AdvanceStatusAsync(TenantId, SessionId, messageId, MessageStatus.Read);
+        return SessionError.None;
     }
 
     // A replayed send answers exactly what the first one did: the message as it was accepted.
@@ -191,7 +209,8 @@ public sealed class SessionGrain(
         message with { Status = MessageStatus.Queued, UpdatedAt = message.CreatedAt, Error = null };
 
     private static string RequestHash(SendMessageCommand command) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"text\n{command.To}\n{command.Text}")));
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{command.To}\n{command.Content.Type}\n{command.Content.Text}\n{command.Content.Details}\n{command.Content.ReplyTo}")));
 
     public async Task EnsureRunning()
     {
@@ -223,8 +242,12 @@ public sealed class SessionGrain(
     public async Task<bool> OnInbound(InboundMessage message)
     {
         if (State.Status != SessionStatus.Connected) return false;
+        // The network names a quoted message by its network id; clients know it by ours.
+        var content = message.Content.ReplyTo is { } quoted
+            ? message.Content with { ReplyTo = await messages.FindByNetworkIdAsync(TenantId, SessionId, quoted) }
+            : message.Content;
         var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
-            message.From, message.Type, message.Text, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
+            message.From, content, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
         await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId);
         return true;
     }
@@ -320,7 +343,7 @@ public sealed class SessionGrain(
         Record(SessionStatus.Connected);
         await SaveAsync();
         await RegisterBackstopAsync();
-        _pump ??= new SendPump(TenantId, SessionId, messages, message => Engine.SendAsync(EngineSession, message),
+        _pump ??= new SendPump(TenantId, SessionId, messages, SendQueuedAsync,
             () => State.Status == SessionStatus.Connected, RetryLater, Pacing, Options.RetryDelay, logger);
         _pump.Poke();
     }
@@ -372,6 +395,12 @@ public sealed class SessionGrain(
     private async Task UnregisterBackstopAsync()
     {
         if (await this.GetReminder(BackstopReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    private async Task<SendResult> SendQueuedAsync(QueuedMessage message)
+    {
+        var replyTo = message.Content.ReplyTo is { } quoted ? await messages.FindNetworkIdAsync(TenantId, SessionId, quoted) : null;
+        return await Engine.SendAsync(EngineSession, new OutboundMessage(message.Id, message.To, message.Content, replyTo));
     }
 
     /// <summary>Read at every send, so a settings change applies to the next message.</summary>

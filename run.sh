@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# Local development cluster: PostgreSQL + one silo + the HTTP gateway with a demo tenant.
+#
+#   ./run.sh           start everything in this terminal; Ctrl-C stops it all
+#   ./run.sh silo N    add silo N (N >= 2) to the running cluster, in the foreground
+#   ./run.sh stop      stop whatever a previous run left behind
+#
+# Everything it creates lives in .data/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$PWD
+
+PGPORT=${PGPORT:-5544}
+GATEWAY_PORT=${GATEWAY_PORT:-5080}
+DATA=$ROOT/.data
+LOGS=$DATA/logs
+RUN=$DATA/run
+DB=orleanssaas
+CONNECTION="Host=127.0.0.1;Port=$PGPORT;Database=$DB;Username=app"
+SILO_DLL=silo/OrleansSaas.Silo/bin/Release/net10.0/OrleansSaas.Silo.dll
+GATEWAY_DLL=gateway/OrleansSaas.Gateway/bin/Release/net10.0/OrleansSaas.Gateway.dll
+STARTUP_TIMEOUT=90
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+# ---------------------------------------------------------------- PostgreSQL
+
+# Newest installed server binaries (Debian keeps them out of PATH, under /usr/lib/postgresql/NN/bin).
+find_pg_bin() {
+    local initdb
+    initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)
+    if [[ -n $initdb ]]; then dirname "$initdb"; return; fi
+    if command -v pg_config >/dev/null && [[ -x "$(pg_config --bindir)/initdb" ]]; then pg_config --bindir; fi
+}
+
+ensure_pg_bin() {
+    PGBIN=$(find_pg_bin)
+    if [[ -z $PGBIN ]]; then
+        is_root || die "PostgreSQL server binaries (initdb, pg_ctl) not found. Install them, e.g. 'sudo apt-get install postgresql', and run again."
+        say "Installing PostgreSQL (apt-get install postgresql)…"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null
+        apt-get install -y -qq postgresql >/dev/null
+        PGBIN=$(find_pg_bin)
+        [[ -n $PGBIN ]] || die "installed the postgresql package but still found no initdb"
+    fi
+    if is_root; then
+        id postgres >/dev/null 2>&1 || die "running as root needs the 'postgres' user to run the server (the postgresql package creates it)"
+    fi
+}
+
+# initdb, postgres and pg_ctl refuse to run as root, so as root they run as the postgres user
+# (from / so that an unreadable current directory cannot trip them up).
+pg() {
+    local tool=$1; shift
+    if is_root; then (cd / && runuser -u postgres -- "$PGBIN/$tool" "$@")
+    else "$PGBIN/$tool" "$@"; fi
+}
+
+# Picks PGDATA and PGLOG. The server keeps its data and socket in .data/pg unless the postgres user
+# cannot reach it (as root, with the repo under a private home, say) or the socket path would be too
+# long for a Unix socket; then it falls back to a folder under /var/tmp unique to this user and repo.
+resolve_pgdata() {
+    PGDATA=$DATA/pg
+    PGLOG=$LOGS/postgres.log
+    PG_FALLBACK=false
+    local reachable=true
+    if is_root && id postgres >/dev/null 2>&1; then
+        mkdir -p "$DATA"
+        runuser -u postgres -- test -x "$DATA" 2>/dev/null || reachable=false
+    fi
+    if ! $reachable || (( ${#PGDATA} + 20 > 100 )); then
+        local base
+        base=/var/tmp/orleanssaas-$(id -u)-$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)
+        PGDATA=$base/pg
+        PGLOG=$base/postgres.log
+        PG_FALLBACK=true
+    fi
+}
+
+pg_running() { [[ -f $PGDATA/PG_VERSION ]] && pg pg_ctl -D "$PGDATA" status >/dev/null 2>&1; }
+
+psql_app() { "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U app -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+start_postgres() {
+    resolve_pgdata
+    if $PG_FALLBACK; then
+        say "PostgreSQL cannot use $DATA/pg here; its data and log are in ${PGDATA%/pg} instead"
+    fi
+    mkdir -p "$(dirname "$PGDATA")" "$LOGS"
+    if [[ ! -d $PGDATA ]]; then
+        mkdir -m 700 "$PGDATA"
+        if is_root; then chown postgres:postgres "$PGDATA"; fi
+    fi
+    # pg_ctl writes the server log as the server's user.
+    touch "$PGLOG"
+    if is_root; then chown postgres:postgres "$PGLOG"; fi
+
+    if [[ ! -f $PGDATA/PG_VERSION ]]; then
+        say "Initialising PostgreSQL in $PGDATA"
+        pg initdb -D "$PGDATA" -A trust -U app -E UTF8 >"$LOGS/initdb.log" 2>&1 \
+            || { cat "$LOGS/initdb.log" >&2; die "initdb failed"; }
+    fi
+    if pg_running; then
+        say "PostgreSQL already running on port $PGPORT"
+    else
+        say "Starting PostgreSQL on 127.0.0.1:$PGPORT"
+        pg pg_ctl -D "$PGDATA" -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1" -l "$PGLOG" -w start >/dev/null \
+            || { tail -n 20 "$PGLOG" >&2; die "PostgreSQL did not start (is port $PGPORT in use? set PGPORT=…)"; }
+    fi
+    if [[ -z $(psql_app -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$DB'") ]]; then
+        psql_app -d postgres -c "CREATE DATABASE $DB"
+        say "Created database $DB"
+    fi
+}
+
+stop_postgres() {
+    resolve_pgdata
+    if pg_running; then
+        say "Stopping PostgreSQL"
+        pg pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null || true
+    fi
+}
+
+# ---------------------------------------------------------------- .NET processes
+
+# Generated once and kept, so every silo (and every run) shares the key that encrypts session credentials.
+ensure_secrets() {
+    mkdir -p "$DATA"
+    if [[ ! -s $DATA/credential-key ]]; then
+        (umask 077 && head -c 32 /dev/urandom | base64 >"$DATA/credential-key")
+        say "Generated a credential key in .data/credential-key"
+    fi
+    chmod 600 "$DATA/credential-key"
+}
+
+build() {
+    say "Building (Release)…"
+    mkdir -p "$LOGS"
+    if ! dotnet build OrleansSaas.sln -c Release -nologo -v q </dev/null >"$LOGS/build.log" 2>&1; then
+        grep -E ': (error|warning) ' "$LOGS/build.log" | sort -u >&2 || tail -n 40 "$LOGS/build.log" >&2
+        die "build failed (full output: .data/logs/build.log)"
+    fi
+}
+
+# Silo N listens on 11111+N-1 (silo-to-silo) and 30000+N-1 (clients); sets SILO_ENV for `env`.
+set_silo_env() {
+    local n=$1
+    SILO_ENV=("ConnectionStrings__Postgres=$CONNECTION"
+              "Security__CredentialKey=$(cat "$DATA/credential-key")"
+              "Silo__SiloPort=$((11111 + n - 1))" "Silo__GatewayPort=$((30000 + n - 1))"
+              "DOTNET_ENVIRONMENT=Development")
+}
+
+# A pid file only counts while its process is still one of ours (pids get reused).
+live_pid() {
+    local file=$1 pid
+    [[ -f $file ]] || return 1
+    pid=$(cat "$file")
+    [[ $pid =~ ^[0-9]+$ ]] && grep -qa OrleansSaas "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+}
+
+# SIGTERM lets the host shut down cleanly (a silo leaves the membership table, so the others do not
+# have to detect it as dead); after 15 s it gets SIGKILL.
+stop_pid_file() {
+    local file=$1 name pid
+    name=$(basename "$file" .pid)
+    if pid=$(live_pid "$file"); then
+        say "Stopping $name (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            say "$name did not stop within 15 s; killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    rm -f "$file"
+}
+
+stop_all_processes() {
+    # The gateway first (it is a client of the silos), then the silos, highest number first.
+    [[ -f $RUN/gateway.pid ]] && stop_pid_file "$RUN/gateway.pid"
+    local f
+    for f in $(ls "$RUN"/silo*.pid 2>/dev/null | sort -rV); do stop_pid_file "$f"; done
+}
+
+# Waits until $log contains $marker; fails with the log's tail if the process exits or time runs out.
+wait_for_log() {
+    local name=$1 pid=$2 log=$3 marker=$4
+    for _ in $(seq $((STARTUP_TIMEOUT * 5))); do
+        grep -q "$marker" "$log" 2>/dev/null && return 0
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 40 "$log" >&2
+            die "$name exited during start-up (log: ${log#"$ROOT"/})"
+        fi
+        sleep 0.2
+    done
+    tail -n 40 "$log" >&2
+    die "$name did not become ready within ${STARTUP_TIMEOUT} s (log: ${log#"$ROOT"/})"
+}
+
+# Background processes get their own session (setsid) so that Ctrl-C reaches only this script,
+# which then stops them in order: gateway, silos, PostgreSQL.
+start_background() {  # name log env... -- command...
+    local name=$1 log=$2; shift 2
+    local envs=()
+    while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+    shift
+    : >"$log"
+    env "${envs[@]}" setsid "$@" </dev/null >>"$log" 2>&1 &
+    echo $! >"$RUN/$name.pid"
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+    mkdir -p "$LOGS" "$RUN"
+    local f
+    for f in "$RUN"/*.pid; do
+        [[ -e $f ]] || continue
+        live_pid "$f" >/dev/null && die "$(basename "$f" .pid) from an earlier run is still running; stop it with './run.sh stop'"
+        rm -f "$f"
+    done
+    command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is required"
+
+    ensure_pg_bin
+    # From here on, whatever goes wrong (or Ctrl-C) stops what this run started.
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'cleanup' EXIT
+    start_postgres
+    ensure_secrets
+    build
+
+    say "Starting silo 1"
+    set_silo_env 1
+    start_background silo1 "$LOGS/silo1.log" "${SILO_ENV[@]}" -- dotnet "$SILO_DLL"
+    wait_for_log "silo 1" "$(cat "$RUN/silo1.pid")" "$LOGS/silo1.log" "Silo is active"
+
+    say "Starting the gateway"
+    start_background gateway "$LOGS/gateway.log" \
+        "ConnectionStrings__Postgres=$CONNECTION" "Demo__Enabled=true" "Demo__KeyFile=$DATA/demo-api-key" \
+        "Simulator__DevEndpoints=true" "Urls=http://127.0.0.1:$GATEWAY_PORT" "ASPNETCORE_ENVIRONMENT=Development" \
+        -- dotnet "$GATEWAY_DLL"
+    wait_for_log "gateway" "$(cat "$RUN/gateway.pid")" "$LOGS/gateway.log" "Gateway is ready"
+    for _ in $(seq 50); do [[ -s $DATA/demo-api-key ]] && break; sleep 0.2; done
+    [[ -s $DATA/demo-api-key ]] || die "the gateway did not write the demo API key to .data/demo-api-key"
+
+    cat <<EOF
+
+  Gateway:      http://127.0.0.1:$GATEWAY_PORT
+  Demo API key: $(cat "$DATA/demo-api-key")
+  Logs:         .data/logs/
+  Add a silo:   ./run.sh silo 2   (from another terminal; 3, 4, … likewise)
+  Stop:         Ctrl-C
+
+EOF
+    # Sit here until Ctrl-C, or until silo 1 or the gateway dies on its own.
+    local silo_pid gateway_pid
+    silo_pid=$(cat "$RUN/silo1.pid"); gateway_pid=$(cat "$RUN/gateway.pid")
+    wait -n "$silo_pid" "$gateway_pid" || true
+    for f in silo1 gateway; do
+        if ! live_pid "$RUN/$f.pid" >/dev/null; then
+            tail -n 20 "$LOGS/$f.log" >&2
+            die "$f stopped unexpectedly (log: .data/logs/$f.log)"
+        fi
+    done
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    echo
+    stop_all_processes
+    stop_postgres
+    [[ $status -eq 130 || $status -eq 143 ]] && status=0   # Ctrl-C / TERM is the normal way out
+    exit "$status"
+}
+
+cmd_silo() {
+    local n=${1:-}
+    [[ $n =~ ^[0-9]+$ ]] && (( n >= 2 )) || die "usage: ./run.sh silo N   (N >= 2; silo 1 is started by ./run.sh)"
+    mkdir -p "$LOGS" "$RUN"
+    live_pid "$RUN/silo$n.pid" >/dev/null && die "silo $n is already running"
+    ensure_pg_bin
+    psql_app -d "$DB" -c 'SELECT 1' >/dev/null 2>&1 \
+        || die "PostgreSQL is not running on port $PGPORT; start the cluster with ./run.sh first"
+    [[ -s $DATA/credential-key ]] || die "no .data/credential-key; start the cluster with ./run.sh first"
+    [[ -f $SILO_DLL ]] || build
+
+    say "Starting silo $n (silo port $((11111 + n - 1)), gateway port $((30000 + n - 1))); Ctrl-C stops it"
+    # The silo runs in the foreground of this script; the trap turns Ctrl-C into a graceful SIGTERM.
+    # (tee -i: Ctrl-C must not kill the tee before the silo has logged its shutdown.)
+    local log=$LOGS/silo$n.log pid status=0
+    : >"$log"
+    set_silo_env "$n"
+    env "${SILO_ENV[@]}" setsid dotnet "$SILO_DLL" </dev/null > >(tee -i -a "$log") 2>&1 &
+    pid=$!
+    echo "$pid" >"$RUN/silo$n.pid"
+    STOPPED=false
+    trap 'STOPPED=true; stop_pid_file "$RUN/silo$n.pid"' INT TERM
+    while kill -0 "$pid" 2>/dev/null; do wait "$pid" || status=$?; done
+    rm -f "$RUN/silo$n.pid"
+    sleep 0.3   # let tee flush the last lines
+    if $STOPPED; then exit 0; fi
+    (( status == 0 )) || die "silo $n exited with status $status (log: .data/logs/silo$n.log)"
+}
+
+cmd_stop() {
+    mkdir -p "$RUN"
+    stop_all_processes
+    PGBIN=$(find_pg_bin)
+    if [[ -n $PGBIN ]]; then stop_postgres; fi
+    say "Stopped"
+}
+
+case "${1:-}" in
+    "")   cmd_up ;;
+    silo) cmd_silo "${2:-}" ;;
+    stop) cmd_stop ;;
+    -h|--help|help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *)    die "unknown command '$1' (try: ./run.sh, ./run.sh silo N, ./run.sh stop)" ;;
+esac

@@ -24,11 +24,12 @@ public static class MessageEndpoints
 
     public static RouteGroupBuilder MapMessageEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages");
-        group.MapPost("/", Send).RequireAuthorization(Scopes.MessagesSend);
-        group.MapGet("/", List).RequireAuthorization(Scopes.MessagesRead);
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").ProducesCommonProblems();
+        group.MapPost("/", Send).RequireAuthorization(Scopes.MessagesSend)
+            .Produces<MessageResponse>(202).ProducesProblem(409).ProducesProblem(422);
+        group.MapGet("/", List).RequireAuthorization(Scopes.MessagesRead).Produces<MessageListResponse>();
         group.MapGet("/{messageId}", Get).RequireAuthorization(Scopes.MessagesRead);
-        group.MapPost("/{messageId}/read", MarkRead).RequireAuthorization(Scopes.MessagesSend);
+        group.MapPost("/{messageId}/read", MarkRead).RequireAuthorization(Scopes.MessagesSend).Produces(204).ProducesProblem(409);
         return group;
     }
 

@@ -19,19 +19,21 @@ public static class SessionEndpoints
 
     public static RouteGroupBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions").WithTags("Sessions");
+        var group = app.MapGroup("/v1/sessions").WithTags("Sessions").ProducesCommonProblems();
         group.MapPost("/", Create).RequireAuthorization(Scopes.SessionsWrite);
         group.MapGet("/", List).RequireAuthorization(Scopes.SessionsRead);
         group.MapGet("/{sessionId}", Get).RequireAuthorization(Scopes.SessionsRead);
-        group.MapDelete("/{sessionId}", Delete).RequireAuthorization(Scopes.SessionsWrite);
-        group.MapGet("/{sessionId}/me", Me).RequireAuthorization(Scopes.SessionsRead);
-        group.MapGet("/{sessionId}/qr", GetQr).RequireAuthorization(Scopes.SessionsRead);
-        group.MapPost("/{sessionId}/pairing-code", RequestPairingCode).RequireAuthorization(Scopes.SessionsWrite);
-        group.MapPatch("/{sessionId}/settings", UpdateSettings).RequireAuthorization(Scopes.SessionsWrite);
-        group.MapPost("/{sessionId}/start", Start).RequireAuthorization(Scopes.SessionsWrite);
-        group.MapPost("/{sessionId}/stop", Stop).RequireAuthorization(Scopes.SessionsWrite);
-        group.MapPost("/{sessionId}/restart", Restart).RequireAuthorization(Scopes.SessionsWrite);
-        group.MapPost("/{sessionId}/logout", Logout).RequireAuthorization(Scopes.SessionsWrite);
+        group.MapDelete("/{sessionId}", Delete).RequireAuthorization(Scopes.SessionsWrite).Produces(204);
+        group.MapGet("/{sessionId}/me", Me).RequireAuthorization(Scopes.SessionsRead).Produces<MeResponse>().ProducesProblem(409);
+        group.MapGet("/{sessionId}/qr", GetQr).RequireAuthorization(Scopes.SessionsRead)
+            .Produces<QrCodeView>().Produces(200, contentType: "image/png").ProducesProblem(409);
+        group.MapPost("/{sessionId}/pairing-code", RequestPairingCode).RequireAuthorization(Scopes.SessionsWrite)
+            .Produces<PairingCodeView>().ProducesProblem(409);
+        group.MapPatch("/{sessionId}/settings", UpdateSettings).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
+        group.MapPost("/{sessionId}/start", Start).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
+        group.MapPost("/{sessionId}/stop", Stop).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
+        group.MapPost("/{sessionId}/restart", Restart).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
+        group.MapPost("/{sessionId}/logout", Logout).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
         return group;
     }
 

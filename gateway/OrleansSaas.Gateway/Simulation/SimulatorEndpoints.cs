@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Contracts.Simulation;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
@@ -18,8 +19,9 @@ public static class SimulatorEndpoints
 {
     public static void MapSimulatorEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/sessions/{sessionId}/dev/scan", Scan).WithTags("Development").RequireAuthorization(Auth.Scopes.SessionsWrite);
-        app.MapPost("/v1/sessions/{sessionId}/dev/enter-code", EnterCode).WithTags("Development").RequireAuthorization(Auth.Scopes.SessionsWrite);
+        var group = app.MapGroup("/v1/sessions/{sessionId}/dev").WithTags("Development").ProducesCommonProblems().RequireAuthorization(Scopes.SessionsWrite);
+        group.MapPost("/scan", Scan).Produces<SessionView>().ProducesProblem(409);
+        group.MapPost("/enter-code", EnterCode).Produces<SessionView>().ProducesProblem(409);
     }
 
     private static async Task<IResult> Scan(string sessionId, ScanRequest request, ClaimsPrincipal user, IClusterClient cluster)
@@ -31,7 +33,7 @@ public static class SimulatorEndpoints
 
         var session = cluster.Session(user, sessionId);
         var qr = await session.GetQr();
-        if (qr.Error != Contracts.Sessions.SessionError.None) return SessionEndpoints.ErrorResult(qr.Error, sessionId);
+        if (qr.Error != SessionError.None) return SessionEndpoints.ErrorResult(qr.Error, sessionId);
         var outcome = await cluster.GetGrain<ISimulatedPhoneGrain>(phone!).ScanQr(qr.Qr!.Value, request.ProfileName ?? $"Phone {phone}");
         return outcome == PairOutcome.Paired
             ? TypedResults.Ok(await session.Get())
@@ -49,7 +51,7 @@ public static class SimulatorEndpoints
 
         var session = cluster.Session(user, sessionId);
         if (await session.Get() is null) return Problem.NotFound($"Session '{sessionId}'");
-        var key = Contracts.Sessions.SessionKey.Format(user.TenantId(), sessionId);
+        var key = SessionKey.Format(user.TenantId(), sessionId);
         var outcome = await cluster.GetGrain<ISimulatedPhoneGrain>(phone!).EnterPairingCode(key, request.Code!.Trim().ToUpperInvariant(), request.ProfileName ?? $"Phone {phone}");
         return outcome == PairOutcome.Paired
             ? TypedResults.Ok(await session.Get())

@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.OpenApi;
+using OrleansSaas.Tests.Infrastructure;
+
+namespace OrleansSaas.Tests;
+
+[Collection(SharedClusterCollection.Name)]
+public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
+{
+    // Every tenant route the gateway serves; a route missing from the document fails this test.
+    public static TheoryData<string, string> Routes => new()
+    {
+        { "POST", "/v1/sessions" },
+        { "GET", "/v1/sessions" },
+        { "GET", "/v1/sessions/{sessionId}" },
+        { "DELETE", "/v1/sessions/{sessionId}" },
+        { "GET", "/v1/sessions/{sessionId}/me" },
+        { "GET", "/v1/sessions/{sessionId}/qr" },
+        { "POST", "/v1/sessions/{sessionId}/pairing-code" },
+        { "PATCH", "/v1/sessions/{sessionId}/settings" },
+        { "POST", "/v1/sessions/{sessionId}/start" },
+        { "POST", "/v1/sessions/{sessionId}/stop" },
+        { "POST", "/v1/sessions/{sessionId}/restart" },
+        { "POST", "/v1/sessions/{sessionId}/logout" },
+        { "POST", "/v1/sessions/{sessionId}/messages" },
+        { "GET", "/v1/sessions/{sessionId}/messages" },
+        { "GET", "/v1/sessions/{sessionId}/messages/{messageId}" },
+        { "POST", "/v1/sessions/{sessionId}/messages/{messageId}/read" },
+        { "POST", "/v1/sessions/{sessionId}/dev/scan" },
+        { "POST", "/v1/sessions/{sessionId}/dev/enter-code" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task The_OpenAPI_document_is_valid_and_describes_every_route(string method, string path)
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Cluster.GatewayUrl };
+        var json = await anonymous.GetStringAsync("/openapi/v1.json");
+
+        var (document, diagnostic) = OpenApiDocument.Parse(json, "json");
+
+        Assert.NotNull(document);
+        Assert.Empty(diagnostic?.Errors ?? []);
+        Assert.True(document.Paths.TryGetValue(path, out var item), $"{path} is not in the document");
+        var operation = Assert.Single(item!.Operations!, o => o.Key.Method == method).Value;
+        Assert.Contains(operation.Responses!.Keys, status => status.StartsWith('2'));
+        Assert.Contains("401", operation.Responses!.Keys);
+        Assert.Contains("apiKey", document.Components!.SecuritySchemes!.Keys);
+    }
+
+    [Fact]
+    public async Task The_interactive_docs_page_is_served()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Cluster.GatewayUrl };
+        var page = await anonymous.GetAsync("/docs");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
+}

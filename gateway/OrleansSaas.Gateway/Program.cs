@@ -71,6 +71,8 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     // A misspelt field is an error, not silently ignored.
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    // {"to": A, "to": B} is ambiguous; refuse it rather than guess which one was meant.
+    o.SerializerOptions.AllowDuplicateProperties = false;
 });
 // Unreadable bodies surface as exceptions so ProblemExceptionHandler can name the field.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

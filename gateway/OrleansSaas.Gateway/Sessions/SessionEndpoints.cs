@@ -38,8 +38,10 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<Created<SessionView>, ValidationProblem>> Create(
-        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateSessionRequest? request, ClaimsPrincipal user, IClusterClient cluster)
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateSessionRequest? request, HttpRequest http, ClaimsPrincipal user, IClusterClient cluster)
     {
+        // No body means "all defaults"; a body that is JSON null is a mistake, not a request for defaults.
+        if (request is null && http.ContentLength > 0) return Problem.Invalid("body", "must be a JSON object.");
         var name = request?.Name?.Trim() ?? "default";
         var errors = new FieldErrors();
         if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))

@@ -53,6 +53,8 @@ public sealed class BadInputCorpusTests(SharedClusterFixture fixture)
             var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text.ToString()));
             content.Headers.TryAddWithoutValidation("Content-Type", (string)item["contentType"]!);
             request.Content = content;
+            // Lets the server refuse an oversized body before it is sent instead of resetting the connection mid-send.
+            request.Headers.ExpectContinue = true;
         }
         foreach (var (header, value) in item["headers"]?.AsObject() ?? [])
             request.Headers.TryAddWithoutValidation(header, (string)value!);

@@ -127,7 +127,10 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
         var session = await _client.CreatePairedSessionAsync("+12015550204");
         var body = $"{{\"to\": \"+12015550205\", \"text\": \"{new string('x', 2 * 1024 * 1024)}\"}}";
 
-        var response = await _client.PostAsync($"/v1/sessions/{session}/messages", new StringContent(body, Encoding.UTF8, "application/json"));
+        // Expect: 100-continue lets the server refuse before the body is sent, as a well-behaved client would.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/sessions/{session}/messages") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        var response = await _client.SendAsync(request);
 
         Assert.InRange((int)response.StatusCode, 400, 499);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

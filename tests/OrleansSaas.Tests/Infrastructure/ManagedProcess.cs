@@ -23,7 +23,11 @@ public sealed class ManagedProcess : IAsyncDisposable
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException($"{Name} exited before it was ready.\n{Output()}"));
+        _process.Exited += (_, _) =>
+        {
+            _process.WaitForExit(); // drains the redirected output, so the message has the process's last words
+            _ready.TrySetException(new InvalidOperationException($"{Name} exited before it was ready.\n{Output()}"));
+        };
     }
 
     public static async Task<ManagedProcess> StartAsync(string name, string dll, IDictionary<string, string> environment, string readyMarker, TimeSpan timeout)

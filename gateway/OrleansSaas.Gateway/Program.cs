@@ -4,10 +4,13 @@ using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
 using OrleansSaas.Data;
 using OrleansSaas.Gateway;
+using OrleansSaas.Gateway.Admin;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Documentation;
+using OrleansSaas.Gateway.Media;
 using OrleansSaas.Gateway.Messaging;
 using OrleansSaas.Gateway.Problems;
+using OrleansSaas.Gateway.Quotas;
 using OrleansSaas.Gateway.Sessions;
 using OrleansSaas.Gateway.Simulation;
 using OrleansSaas.Gateway.Tenants;
@@ -50,6 +53,7 @@ builder.UseOrleansClient(client =>
 
 builder.Services.AddOptions<ClusterConnectionOptions>().Bind(builder.Configuration.GetSection(ClusterConnectionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddAppData(connectionString);
+builder.Services.AddMedia(builder.Configuration);
 builder.Services.AddMemoryCache();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
 {
@@ -78,13 +82,16 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddApiDocumentation();
+builder.Services.AddRequestRateLimiting(builder.Configuration);
 builder.Services.AddOptions<DemoTenantOptions>().Bind(builder.Configuration.GetSection(DemoTenantOptions.Section));
 builder.Services.AddHostedService<DemoTenantBootstrap>();
+builder.Services.AddTenantAdministration(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseRequestRateLimiting();
 app.UseAuthorization();
 
 app.MapGet("/", () => TypedResults.Ok(new { name = "OrleansSaas gateway", api = "/v1", openApi = ApiDocumentation.DocumentPath, docs = ApiDocumentation.PagePath }))
@@ -92,6 +99,8 @@ app.MapGet("/", () => TypedResults.Ok(new { name = "OrleansSaas gateway", api = 
 app.MapApiDocumentation();
 app.MapSessionEndpoints();
 app.MapMessageEndpoints();
+app.MapAdminEndpoints();
+app.MapMediaEndpoints();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>

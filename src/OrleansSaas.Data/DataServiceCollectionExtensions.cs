@@ -15,6 +15,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<MessageStore>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<SimulatedNetworkStore>();
+        services.AddMediaStore();
         return services;
     }
 }

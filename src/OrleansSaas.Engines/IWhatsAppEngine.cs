@@ -10,6 +10,9 @@ public sealed record EngineSession(string SessionKey, string? PhoneNumber);
 /// <param name="ReplyToNetworkId">The network id of the quoted (or reacted-to) message.</param>
 public sealed record OutboundMessage(string Id, string To, MessageContent Content, string? ReplyToNetworkId);
 
+/// <summary>Media an inbound message carries, as fetched from the network.</summary>
+public sealed record InboundMedia(string MimeType, string? FileName, Stream Content);
+
 public enum ConnectResult
 {
     Connected,
@@ -46,6 +49,9 @@ public interface IWhatsAppEngine
     string CreatePairingCode(EngineSession session, string phoneNumber);
 
     Task<SendResult> SendAsync(EngineSession session, OutboundMessage message);
+
+    /// <summary>Fetches the media an inbound message refers to by the network's media id; null when the network no longer has it.</summary>
+    Task<InboundMedia?> DownloadMediaAsync(EngineSession session, string networkMediaId);
 
     /// <summary>Tells the sender of an inbound message that it was read.</summary>
     Task MarkReadAsync(EngineSession session, ReadMarker message);

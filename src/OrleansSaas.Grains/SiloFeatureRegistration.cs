@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansSaas.Engines.Simulated;
 using OrleansSaas.Grains.Cluster;
+using OrleansSaas.Grains.Media;
 using OrleansSaas.Grains.Sessions;
 
 namespace OrleansSaas.Grains;
@@ -17,6 +19,8 @@ public static class SiloFeatureRegistration
             .ValidateOnStart();
         services.AddOptions<FailoverOptions>().Bind(configuration.GetSection(FailoverOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CredentialProtector>();
+        services.AddSingleton<InboundMediaCopier>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSimulatedEngine(configuration);
         services.AddHostedService<SessionKeeper>();
         return services;

@@ -11,7 +11,9 @@ namespace OrleansSaas.Gateway.Auth;
 
 /// <summary>
 /// Authenticates tenant requests by API key (X-Api-Key, or Authorization: Bearer). The key's grain holds
-/// the secret's hash; answers are cached briefly so a busy client does not call the grain per request.
+/// the secret's hash and answers with the tenant, the key's scopes and the tenant's status; answers are
+/// cached briefly so a busy client does not call the grain per request. That cache is also the bound on how
+/// long a revoked key, or a suspended or deleted tenant's key, keeps working.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -23,6 +25,8 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string TenantClaim = "tenant";
+    /// <summary>The id of the key that authenticated the request (per-key limits and auditing key on it).</summary>
+    public const string KeyClaim = "key";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -32,20 +36,38 @@ public sealed class ApiKeyAuthenticationHandler(
         if (!ApiKeyFormat.TryParse(presented, out var keyId, out var secretHash)) return AuthenticateResult.Fail("Malformed API key.");
 
         var cacheKey = $"apikey:{keyId}:{Convert.ToHexString(secretHash)}";
-        if (!cache.TryGetValue(cacheKey, out string? tenantId))
+        if (!cache.TryGetValue(cacheKey, out ApiKeyGrant? grant))
         {
-            tenantId = await cluster.GetGrain<IApiKeyGrain>(keyId).Authenticate(secretHash);
-            cache.Set(cacheKey, tenantId, CacheFor);
+            grant = await cluster.GetGrain<IApiKeyGrain>(keyId).Authenticate(secretHash);
+            cache.Set(cacheKey, grant, CacheFor);
         }
-        if (tenantId is null) return AuthenticateResult.Fail("Unknown API key.");
+        if (grant is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        // Not authenticated at all, so no route can let it through; the challenge explains it with a 403.
+        if (grant.TenantStatus == TenantStatus.Suspended) return AuthenticateResult.Fail(new TenantSuspendedException());
 
-        var claims = Scopes.All.Select(scope => new Claim(Scopes.ClaimType, scope)).Prepend(new Claim(TenantClaim, tenantId));
+        var claims = grant.Scopes.Select(scope => new Claim(Scopes.ClaimType, scope))
+            .Prepend(new Claim(KeyClaim, keyId))
+            .Prepend(new Claim(TenantClaim, grant.TenantId));
         var identity = new ClaimsIdentity(claims, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if ((await HandleAuthenticateOnceSafeAsync()).Failure is TenantSuspendedException)
+        {
+            Response.StatusCode = 403;
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = Context,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = 403, Type = ProblemTypes.TenantSuspended, Title = "The tenant is suspended",
+                    Detail = "Every API key of a suspended tenant is refused until an operator resumes the tenant.",
+                },
+            });
+            return;
+        }
         Response.StatusCode = 401;
         Response.Headers.WWWAuthenticate = "Bearer";
         await problems.WriteAsync(new ProblemDetailsContext
@@ -72,6 +94,9 @@ public sealed class ApiKeyAuthenticationHandler(
             },
         });
     }
+
+    /// <summary>The authentication failure of a valid key whose tenant is suspended.</summary>
+    private sealed class TenantSuspendedException() : Exception("The API key's tenant is suspended.");
 
     private string? PresentedKey()
     {

@@ -206,14 +206,16 @@ public static class MessageContentValidator
             if (value is not null && name != allowed) errors.Add(name, $"does not belong to a message of type {type}.");
     }
 
-    private static MediaReference? MediaObject(SendMessageRequest request, string type) => type switch
+    /// <summary>The media object of a media message (null for other types).</summary>
+    public static MediaReference? MediaObject(SendMessageRequest request, string type) => type switch
     {
         "image" => request.Image,
         "video" => request.Video,
         "audio" => request.Audio,
         "voice" => request.Voice,
         "document" => request.Document,
-        _ => request.Sticker,
+        "sticker" => request.Sticker,
+        _ => null,
     };
 
     private static void CheckText(string? value, string field, int max, bool required, FieldErrors errors)

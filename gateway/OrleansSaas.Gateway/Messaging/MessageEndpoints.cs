@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Data.Media;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
@@ -26,7 +27,7 @@ public static class MessageEndpoints
     {
         var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").ProducesCommonProblems();
         group.MapPost("/", Send).RequireAuthorization(Scopes.MessagesSend)
-            .Produces<MessageResponse>(202).ProducesProblem(409).ProducesProblem(422);
+            .Produces<MessageResponse>(202).ProducesProblem(409).ProducesProblem(422).ProducesProblem(429);
         group.MapGet("/", List).RequireAuthorization(Scopes.MessagesRead).Produces<MessageListResponse>();
         group.MapGet("/{messageId}", Get).RequireAuthorization(Scopes.MessagesRead);
         group.MapPost("/{messageId}/read", MarkRead).RequireAuthorization(Scopes.MessagesSend).Produces(204).ProducesProblem(409);
@@ -34,7 +35,7 @@ public static class MessageEndpoints
     }
 
     private static async Task<IResult> Send(string sessionId, SendMessageRequest request,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user, IClusterClient cluster)
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext http, ClaimsPrincipal user, IClusterClient cluster, MediaStore media)
     {
         var errors = new FieldErrors();
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c is < '!' or > '~')))
@@ -42,14 +43,34 @@ public static class MessageEndpoints
         var to = PhoneNumberField.Normalise(request.To, out var toError);
         if (toError is not null) errors.Add("to", toError);
         var content = MessageContentValidator.Validate(request, errors);
+        if (content is not null && MessageContentValidator.MediaObject(request, content.Type)?.MediaId is { } mediaId)
+            await CheckMediaAsync(content.Type, mediaId, user.TenantId(), media, errors);
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
 
         var reply = await cluster.Session(user, sessionId).Send(new SendMessageCommand(to!, content!, idempotencyKey));
+        if (reply.Error == SessionError.RateLimited)
+            return Problem.RateLimited(http.Response, reply.RetryAfter ?? TimeSpan.FromSeconds(1), "The plan's messages per minute are used up; retry after the Retry-After delay.");
         if (reply.Error == SessionError.UnknownMessage)
             return Problem.Invalid(content!.Type == "reaction" ? "reaction.messageId" : "replyTo", "is not a message of this session.");
         if (reply.Error != SessionError.None) return SessionEndpoints.ErrorResult(reply.Error, sessionId);
         return TypedResults.Accepted($"/v1/sessions/{sessionId}/messages/{reply.Message!.Id}", MessageResponse.From(reply.Message));
+    }
+
+    /// <summary>An uploaded media id must be the tenant's own and of a kind the message type can carry.</summary>
+    private static async Task CheckMediaAsync(string type, string mediaId, string tenantId, MediaStore media, FieldErrors errors)
+    {
+        var stored = await media.GetAsync(tenantId, mediaId);
+        MediaKind? needed = type switch
+        {
+            "image" => MediaKind.Image,
+            "video" => MediaKind.Video,
+            "audio" or "voice" => MediaKind.Audio,
+            "sticker" => MediaKind.Sticker,
+            _ => null, // a document may carry any file
+        };
+        if (stored is null) errors.Add($"{type}.mediaId", "is not a media id of this tenant (upload it with POST /v1/media).");
+        else if (needed is not null && stored.Kind != needed) errors.Add($"{type}.mediaId", $"is {stored.Kind.ToDb()} media; a {type} message needs {needed.Value.ToDb()}.");
     }
 
     private static async Task<IResult> MarkRead(string sessionId, string messageId, ClaimsPrincipal user, IClusterClient cluster)

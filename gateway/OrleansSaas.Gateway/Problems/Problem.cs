@@ -11,6 +11,16 @@ public static class Problem
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: 409, type: ProblemTypes.SessionState, title: "Not possible in the session's current state", detail: detail);
 
+    public static ProblemHttpResult QuotaExceeded(string detail) =>
+        TypedResults.Problem(statusCode: 403, type: ProblemTypes.QuotaExceeded, title: "The tenant's plan limit is reached", detail: detail);
+
+    /// <summary>429 with Retry-After in whole seconds (rounded up, at least 1).</summary>
+    public static ProblemHttpResult RateLimited(HttpResponse response, TimeSpan retryAfter, string detail)
+    {
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: 429, type: ProblemTypes.RateLimited, title: "Too many requests", detail: detail);
+    }
+
     public static ValidationProblem Invalid(string field, string message) => Invalid(new FieldErrors().Add(field, message));
 
     public static ValidationProblem Invalid(FieldErrors errors) =>

@@ -8,9 +8,12 @@ public static class ProblemTypes
     public const string MalformedBody = Base + "malformed-body";
     public const string Unauthorized = Base + "unauthorized";
     public const string Forbidden = Base + "forbidden";
+    public const string TenantSuspended = Base + "tenant-suspended";
     public const string NotFound = Base + "not-found";
     public const string IdempotencyConflict = Base + "idempotency-conflict";
     public const string SessionState = Base + "session-state";
+    public const string QuotaExceeded = Base + "quota-exceeded";
+    public const string RateLimited = Base + "rate-limited";
     public const string Unavailable = Base + "unavailable";
     public const string Internal = Base + "internal";
 }

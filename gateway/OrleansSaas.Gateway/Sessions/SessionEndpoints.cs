@@ -37,7 +37,7 @@ public static class SessionEndpoints
         return group;
     }
 
-    private static async Task<Results<Created<SessionView>, ValidationProblem>> Create(
+    private static async Task<Results<Created<SessionView>, ValidationProblem, ProblemHttpResult>> Create(
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateSessionRequest? request, HttpRequest http, ClaimsPrincipal user, IClusterClient cluster)
     {
         // No body means "all defaults"; a body that is JSON null is a mistake, not a request for defaults.
@@ -53,6 +53,7 @@ public static class SessionEndpoints
         var sessionId = $"ses_{Guid.CreateVersion7():N}";
         var reply = await cluster.Session(user, sessionId).Create(new CreateSessionCommand(name, request?.Engine ?? "simulated", settings));
         if (reply.Error == SessionError.UnknownEngine) return Problem.Invalid("engine", "is not an engine this cluster offers (e.g. \"simulated\").");
+        if (reply.Error == SessionError.QuotaExceeded) return Problem.QuotaExceeded("The plan's maximum number of sessions is reached; delete a session or upgrade the plan.");
         return TypedResults.Created($"/v1/sessions/{sessionId}", reply.Session);
     }
 

@@ -18,7 +18,8 @@ public interface ISessionEngineEvents : IGrainWithStringKey
     [Alias("inbound")]
     Task<bool> OnInbound(InboundMessage message);
 
-    [Alias("receipt"), OneWay]
+    /// <summary>Awaited by the network, which keeps the message pending until the sender has recorded the receipt.</summary>
+    [Alias("receipt")]
     Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at);
 
     /// <summary>The account was linked elsewhere or removed this device; the session must pair again.</summary>

@@ -63,4 +63,4 @@ public sealed record QrReply([property: Id(0)] SessionError Error, [property: Id
 public sealed record PairingCodeReply([property: Id(0)] SessionError Error, [property: Id(1)] PairingCodeView? Code);
 
 [GenerateSerializer, Immutable, Alias("send-reply")]
-public sealed record SendReply([property: Id(0)] SessionError Error, [property: Id(1)] MessageView? Message);
+public sealed record SendReply([property: Id(0)] SessionError Error, [property: Id(1)] MessageView? Message, [property: Id(2)] TimeSpan? RetryAfter = null);

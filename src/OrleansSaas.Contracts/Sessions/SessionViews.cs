@@ -69,4 +69,8 @@ public enum SessionError
     IdempotencyConflict = 6,
     /// <summary>A referenced message (reply-to, reaction target, message to mark read) is not one of this session's.</summary>
     UnknownMessage = 7,
+    /// <summary>The tenant's plan has no session slot left.</summary>
+    QuotaExceeded = 8,
+    /// <summary>The tenant sent its plan's messages per minute; retry later.</summary>
+    RateLimited = 9,
 }

@@ -44,6 +44,16 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         await command.ExecuteNonQueryAsync();
     }
 
+    public async Task<IReadOnlyList<string>> ListIdsAsync(string tenantId)
+    {
+        await using var command = db.CreateCommand("SELECT session_id FROM sessions WHERE tenant_id = @tenant");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
     /// <summary>A tenant's sessions, newest first; <paramref name="before"/> is the last id of the previous page.</summary>
     public async Task<IReadOnlyList<SessionSummary>> ListAsync(string tenantId, SessionStatus? status, string? before, int limit)
     {

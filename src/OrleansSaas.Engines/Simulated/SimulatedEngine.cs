@@ -1,10 +1,11 @@
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Simulation;
+using OrleansSaas.Data.Media;
 
 namespace OrleansSaas.Engines.Simulated;
 
 /// <summary>An engine whose network is the simulated phones (grains) in this cluster.</summary>
-public sealed class SimulatedEngine(IGrainFactory grains) : IWhatsAppEngine
+public sealed class SimulatedEngine(IGrainFactory grains, MediaStore media) : IWhatsAppEngine
 {
     public const string EngineName = "simulated";
 
@@ -24,10 +25,16 @@ public sealed class SimulatedEngine(IGrainFactory grains) : IWhatsAppEngine
     public async Task<SendResult> SendAsync(EngineSession session, OutboundMessage message)
     {
         if (session.PhoneNumber is null) return SendResult.Retry;
-        var envelope = new SimulatedEnvelope(message.Id, session.PhoneNumber, session.SessionKey, message.To,
-            message.Content with { ReplyTo = message.ReplyToNetworkId }, DateTimeOffset.UtcNow);
+        var content = message.Content with { ReplyTo = message.ReplyToNetworkId, Details = SimulatedMedia.ToNetwork(session.SessionKey, message.Content.Details) };
+        var envelope = new SimulatedEnvelope(message.Id, session.PhoneNumber, session.SessionKey, message.To, content, DateTimeOffset.UtcNow);
         await Phone(message.To).Accept(envelope);
         return SendResult.Sent;
+    }
+
+    public async Task<InboundMedia?> DownloadMediaAsync(EngineSession session, string networkMediaId)
+    {
+        if (!SimulatedMedia.TryParse(networkMediaId, out var tenantId, out var mediaId)) return null;
+        return await media.OpenAsync(tenantId, mediaId) is var (view, stream) ? new InboundMedia(view.MimeType, view.FileName, stream) : null;
     }
 
     public Task MarkReadAsync(EngineSession session, ReadMarker message) =>

@@ -137,10 +137,12 @@ public sealed class SimulatedPhoneGrain(
             var inbound = new InboundMessage(envelope.MessageId, envelope.FromNumber, envelope.Content, envelope.SentAt);
             if (!await GrainFactory.GetGrain<ISessionEngineEvents>(sessionKey).OnInbound(inbound)) return false;
         }
-        await network.MarkDeliveredAsync(envelope.MessageId);
-        if (envelope.Content.Type == "reaction") return true; // as on WhatsApp, a reaction only ever gets "sent"
         var sender = GrainFactory.GetGrain<ISessionEngineEvents>(envelope.FromSessionKey);
-        await sender.OnReceipt(envelope.MessageId, MessageStatus.Delivered, DateTimeOffset.UtcNow);
+        // As on WhatsApp, a reaction only ever gets "sent". Otherwise the message stays pending until the sender
+        // has its receipt, so a sender whose silo dies meanwhile still gets it (the recipient drops the repeat).
+        if (envelope.Content.Type != "reaction") await sender.OnReceipt(envelope.MessageId, MessageStatus.Delivered, DateTimeOffset.UtcNow);
+        await network.MarkDeliveredAsync(envelope.MessageId);
+        if (envelope.Content.Type == "reaction") return true;
         // A linked session reads through the API (mark as read); a plain phone's user reads by itself.
         if (phone.State.LinkedSessionKey is null && options.Value.ReadDelay > TimeSpan.Zero) _ = SendReadReceiptLaterAsync(sender, envelope.MessageId);
         return true;

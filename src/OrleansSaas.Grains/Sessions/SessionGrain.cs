@@ -3,11 +3,13 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSaas.Contracts.Messaging;
+using OrleansSaas.Contracts.Quotas;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Data.Sessions;
 using OrleansSaas.Engines;
 using OrleansSaas.Grains.Messaging;
+using OrleansSaas.Grains.Media;
 
 namespace OrleansSaas.Grains.Sessions;
 
@@ -23,6 +25,7 @@ public sealed class SessionGrain(
     MessageStore messages,
     SessionRegistry registry,
     CredentialProtector protector,
+    InboundMediaCopier inboundMedia,
     ILocalSiloDetails silo,
     IOptions<SessionOptions> options,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionEngineEvents, IRemindable
@@ -37,6 +40,7 @@ public sealed class SessionGrain(
     private string SiloName => silo.SiloAddress.ToParsableString();
     private IWhatsAppEngine Engine => engines.Find(State.Engine) ?? throw new InvalidOperationException($"Engine '{State.Engine}' is not available on this silo.");
     private EngineSession EngineSession => new(Key, State.PhoneNumber);
+    private ITenantQuotaGrain Quota => GrainFactory.GetGrain<ITenantQuotaGrain>(TenantId);
 
     private SendPump? _pump;
     private IGrainTimer? _qrTimer;
@@ -57,6 +61,7 @@ public sealed class SessionGrain(
     {
         if (State.Exists) return new SessionReply(SessionError.None, View());
         if (engines.Find(command.Engine) is null) return new SessionReply(SessionError.UnknownEngine, null);
+        if (!await Quota.TryReserveSession(SessionId)) return new SessionReply(SessionError.QuotaExceeded, null);
         State.Exists = true;
         State.Name = command.Name;
         State.Engine = command.Engine;
@@ -138,6 +143,7 @@ public sealed class SessionGrain(
         await messages.DeleteSessionMessagesAsync(TenantId, SessionId);
         await registry.DeleteAsync(TenantId, SessionId);
         await session.ClearStateAsync();
+        await Quota.ReleaseSession(SessionId);
         DeactivateOnIdle();
         return SessionError.None;
     }
@@ -177,6 +183,8 @@ public sealed class SessionGrain(
         }
 
         // PostgreSQL keeps microseconds; trimming here makes the first reply equal to every replay of it.
+        if (await Quota.TryConsumeMessage() is { } retryAfter) return new SendReply(SessionError.RateLimited, null, retryAfter);
+
         var content = command.Content;
         if (content.ReplyTo is { } replyTo && await messages.FindNetworkIdAsync(TenantId, SessionId, replyTo) is null)
             return new SendReply(SessionError.UnknownMessage, null);
@@ -246,6 +254,9 @@ public sealed class SessionGrain(
         var content = message.Content.ReplyTo is { } quoted
             ? message.Content with { ReplyTo = await messages.FindByNetworkIdAsync(TenantId, SessionId, quoted) }
             : message.Content;
+        // A redelivery must not copy its media again.
+        if (await messages.FindByNetworkIdAsync(TenantId, SessionId, message.NetworkMessageId) is not null) return true;
+        content = content with { Details = await inboundMedia.StoreAsync(TenantId, Engine, EngineSession, content) };
         var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
             message.From, content, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
         await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId);

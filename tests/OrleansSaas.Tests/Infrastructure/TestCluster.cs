@@ -16,21 +16,24 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly string _credentialKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"orleanssaas-demo-key-{Guid.NewGuid():N}");
     private ManagedProcess? _gateway;
+    private readonly List<ManagedProcess> _extraGateways = [];
 
     public string ConnectionString { get; }
     public Uri GatewayUrl { get; private set; } = null!;
     public string ApiKey { get; private set; } = "";
+    /// <summary>The gateway's Admin:ApiKey, for the /v1/admin routes.</summary>
+    public string AdminKey { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     public IReadOnlyDictionary<int, ManagedProcess> Silos => _silos;
 
     private TestCluster(string connectionString) => ConnectionString = connectionString;
 
-    public static async Task<TestCluster> StartAsync(int silos = 1, IDictionary<string, string>? settings = null)
+    public static async Task<TestCluster> StartAsync(int silos = 1, IDictionary<string, string>? settings = null, IDictionary<string, string>? gatewaySettings = null)
     {
         var cluster = new TestCluster(await PostgresServer.Instance.CreateDatabaseAsync("cluster"));
         try
         {
             for (var i = 1; i <= silos; i++) await cluster.StartSiloAsync(i, settings);
-            await cluster.StartGatewayAsync();
+            await cluster.StartGatewayAsync(gatewaySettings);
             return cluster;
         }
         catch
@@ -60,7 +63,7 @@ public sealed class TestCluster : IAsyncDisposable
         return silo;
     }
 
-    public async Task StartGatewayAsync()
+    public async Task StartGatewayAsync(IDictionary<string, string>? settings = null)
     {
         var port = PostgresServer.FreePort();
         var environment = CommonEnvironment();
@@ -68,9 +71,23 @@ public sealed class TestCluster : IAsyncDisposable
         environment["Demo__Enabled"] = "true";
         environment["Demo__KeyFile"] = _keyFile;
         environment["Simulator__DevEndpoints"] = "true";
+        environment["Admin__ApiKey"] = AdminKey;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         _gateway = await ManagedProcess.StartAsync("gateway", Artifacts.GatewayDll, environment, "Gateway is ready", StartTimeout);
         GatewayUrl = new Uri($"http://127.0.0.1:{port}");
         ApiKey = (await File.ReadAllTextAsync(_keyFile)).Trim();
+    }
+
+    /// <summary>Another gateway on the same cluster (same demo key); stopped with the cluster.</summary>
+    public async Task<Uri> StartExtraGatewayAsync(IDictionary<string, string>? settings = null)
+    {
+        var port = PostgresServer.FreePort();
+        var environment = CommonEnvironment();
+        environment["Urls"] = $"http://127.0.0.1:{port}";
+        environment["Admin__ApiKey"] = AdminKey;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        _extraGateways.Add(await ManagedProcess.StartAsync($"gateway{_extraGateways.Count + 2}", Artifacts.GatewayDll, environment, "Gateway is ready", StartTimeout));
+        return new Uri($"http://127.0.0.1:{port}");
     }
 
     public async Task StopGatewayAsync()
@@ -97,6 +114,24 @@ public sealed class TestCluster : IAsyncDisposable
         return client;
     }
 
+    public HttpClient CreateAdminClient()
+    {
+        var client = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
+        return client;
+    }
+
+    /// <summary>A new tenant, made through the admin API, and a client with a new key of its own (every scope unless some are given).</summary>
+    public async Task<(string TenantId, HttpClient Client)> CreateTenantClientAsync(params string[] scopes)
+    {
+        using var admin = CreateAdminClient();
+        var tenant = await (await admin.PostAsJsonAsync("/v1/admin/tenants", new { name = "test tenant" })).ReadJsonAsync(System.Net.HttpStatusCode.Created);
+        var tenantId = (string)tenant["id"]!;
+        object keyRequest = scopes.Length == 0 ? new { } : new { scopes };
+        var key = await (await admin.PostAsJsonAsync($"/v1/admin/tenants/{tenantId}/keys", keyRequest)).ReadJsonAsync(System.Net.HttpStatusCode.Created);
+        return (tenantId, CreateClient((string)key["key"]!));
+    }
+
     public async Task<T?> QueryScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
@@ -113,6 +148,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     private Dictionary<string, string> CommonEnvironment() => new()
     {
+        // Tests share one demo key and fire requests back to back; QuotaTests sets its own low limits.
+        ["RateLimits__RequestsPerSecondPerKey"] = "1000000",
+        ["RateLimits__Burst"] = "1000000",
         ["ConnectionStrings__Postgres"] = ConnectionString,
         ["Silo__ClusterId"] = _clusterId,
         ["Cluster__ClusterId"] = _clusterId,
@@ -124,6 +162,7 @@ public sealed class TestCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopGatewayAsync();
+        await Task.WhenAll(_extraGateways.Select(g => g.DisposeAsync().AsTask()));
         await Task.WhenAll(_silos.Values.Select(s => s.DisposeAsync().AsTask()));
         _silos.Clear();
         try { File.Delete(_keyFile); } catch { }

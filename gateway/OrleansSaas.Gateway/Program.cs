@@ -53,7 +53,7 @@ builder.UseOrleansClient(client =>
 
 builder.Services.AddOptions<ClusterConnectionOptions>().Bind(builder.Configuration.GetSection(ClusterConnectionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddAppData(connectionString);
-builder.Services.AddMedia(builder.Configuration);
+builder.Services.AddMedia();
 builder.Services.AddMemoryCache();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
 {

@@ -28,6 +28,21 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         { "POST", "/v1/sessions/{sessionId}/messages/{messageId}/read" },
         { "POST", "/v1/sessions/{sessionId}/dev/scan" },
         { "POST", "/v1/sessions/{sessionId}/dev/enter-code" },
+        { "POST", "/v1/media" },
+        { "GET", "/v1/media" },
+        { "GET", "/v1/media/{mediaId}" },
+        { "GET", "/v1/media/{mediaId}/content" },
+        { "DELETE", "/v1/media/{mediaId}" },
+        { "POST", "/v1/admin/tenants" },
+        { "GET", "/v1/admin/tenants" },
+        { "GET", "/v1/admin/tenants/{tenantId}" },
+        { "PATCH", "/v1/admin/tenants/{tenantId}" },
+        { "DELETE", "/v1/admin/tenants/{tenantId}" },
+        { "POST", "/v1/admin/tenants/{tenantId}/suspend" },
+        { "POST", "/v1/admin/tenants/{tenantId}/resume" },
+        { "POST", "/v1/admin/tenants/{tenantId}/keys" },
+        { "GET", "/v1/admin/tenants/{tenantId}/keys" },
+        { "POST", "/v1/admin/tenants/{tenantId}/keys/{keyId}/revoke" },
     };
 
     [Theory]
@@ -45,7 +60,7 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         var operation = Assert.Single(item!.Operations!, o => o.Key.Method == method).Value;
         Assert.Contains(operation.Responses!.Keys, status => status.StartsWith('2'));
         Assert.Contains("401", operation.Responses!.Keys);
-        Assert.Contains("apiKey", document.Components!.SecuritySchemes!.Keys);
+        Assert.Contains(path.StartsWith("/v1/admin", StringComparison.Ordinal) ? "adminKey" : "apiKey", document.Components!.SecuritySchemes!.Keys);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -324,21 +325,23 @@ public sealed class MediaTests(SharedClusterFixture fixture)
         await fixture.Cluster.QueryScalarAsync<long>("SELECT (SELECT count(*) FROM media) + (SELECT count(*) FROM media_blobs)");
 }
 
-/// <summary>A cluster of its own whose gateway gives every tenant a 50,000-byte media quota.</summary>
+/// <summary>A cluster of its own (its usage table is counted whole) and a tenant whose plan allows 50,000 bytes of media.</summary>
 public sealed class MediaQuotaTests : IAsyncLifetime
 {
     private const int Quota = 50_000;
     private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() =>
-        _cluster = await TestCluster.StartAsync(gatewaySettings: new Dictionary<string, string> { ["Media__DefaultTenantQuotaBytes"] = Quota.ToString() });
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync();
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task Concurrent_uploads_never_exceed_the_quota_and_deleting_frees_it()
+    public async Task Concurrent_uploads_never_exceed_the_plan_quota_and_deleting_frees_it()
     {
-        var client = _cluster.CreateClient();
+        using var admin = _cluster.CreateAdminClient();
+        var tenant = await (await admin.PostAsJsonAsync("/v1/admin/tenants", new { name = "media quota", plan = new { mediaStorageBytes = Quota } })).ReadJsonAsync(HttpStatusCode.Created);
+        var key = await (await admin.PostAsJsonAsync($"/v1/admin/tenants/{(string)tenant["id"]!}/keys", new { })).ReadJsonAsync(HttpStatusCode.Created);
+        var client = _cluster.CreateClient((string)key["key"]!);
         var png = MediaSamples.Named("png", 10_000);
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>

@@ -1,34 +1,30 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Caching.Memory;
+using OrleansSaas.Contracts.Tenants;
 using OrleansSaas.Data.Media;
 
 namespace OrleansSaas.Gateway.Media;
 
-/// <summary>The "Media" settings section.</summary>
-public sealed class MediaOptions
+/// <summary>
+/// A tenant's media quota is its plan's media storage. Cached for a few seconds like authentication, so an
+/// upload does not cost a grain call; a plan change applies within that time.
+/// </summary>
+public sealed class PlanMediaQuota(IClusterClient cluster, IMemoryCache cache) : IMediaQuotaSource
 {
-    public const string Section = "Media";
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
-    /// <summary>Bytes of media each tenant may keep until its plan says otherwise; 1 GiB by default.</summary>
-    [Range(0, long.MaxValue)]
-    public long DefaultTenantQuotaBytes { get; set; } = 1024L * 1024 * 1024;
-}
-
-/// <summary>Every tenant gets the configured default; the tenant plan replaces this with its own <see cref="IMediaQuotaSource"/>.</summary>
-public sealed class ConfiguredMediaQuota(IOptionsMonitor<MediaOptions> options) : IMediaQuotaSource
-{
-    public ValueTask<long> GetQuotaBytesAsync(string tenantId, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(options.CurrentValue.DefaultTenantQuotaBytes);
+    public async ValueTask<long> GetQuotaBytesAsync(string tenantId, CancellationToken cancellationToken = default) =>
+        await cache.GetOrCreateAsync($"media-quota:{tenantId}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            return (await cluster.GetGrain<ITenantGrain>(tenantId).Get())?.Plan.MediaStorageBytes ?? 0;
+        });
 }
 
 public static class MediaRegistration
 {
-    /// <summary>Media settings and the quota source (kept if one is already registered).</summary>
-    public static IServiceCollection AddMedia(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMedia(this IServiceCollection services)
     {
-        services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<IMediaQuotaSource, ConfiguredMediaQuota>();
+        services.AddSingleton<IMediaQuotaSource, PlanMediaQuota>();
         return services;
     }
 }

@@ -136,6 +136,12 @@ ensure_secrets() {
         say "Generated a credential key in .data/credential-key"
     fi
     chmod 600 "$DATA/credential-key"
+    # The operator's key for /v1/admin (tenants, keys); the gateway refuses admin calls without one.
+    if [[ ! -s $DATA/admin-api-key ]]; then
+        (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DATA/admin-api-key")
+        say "Generated an admin key in .data/admin-api-key"
+    fi
+    chmod 600 "$DATA/admin-api-key"
 }
 
 build() {
@@ -244,6 +250,7 @@ cmd_up() {
     say "Starting the gateway"
     start_background gateway "$LOGS/gateway.log" \
         "ConnectionStrings__Postgres=$CONNECTION" "Demo__Enabled=true" "Demo__KeyFile=$DATA/demo-api-key" \
+        "Admin__ApiKey=$(cat "$DATA/admin-api-key")" \
         "Simulator__DevEndpoints=true" "Urls=http://127.0.0.1:$GATEWAY_PORT" "ASPNETCORE_ENVIRONMENT=Development" \
         -- dotnet "$GATEWAY_DLL"
     wait_for_log "gateway" "$(cat "$RUN/gateway.pid")" "$LOGS/gateway.log" "Gateway is ready"
@@ -254,6 +261,8 @@ cmd_up() {
 
   Gateway:      http://127.0.0.1:$GATEWAY_PORT
   Demo API key: $(cat "$DATA/demo-api-key")
+  Admin key:    $(cat "$DATA/admin-api-key")   (X-Admin-Key, for /v1/admin)
+  API docs:     http://127.0.0.1:$GATEWAY_PORT/docs
   Logs:         .data/logs/
   Add a silo:   ./run.sh silo 2   (from another terminal; 3, 4, … likewise)
   Stop:         Ctrl-C

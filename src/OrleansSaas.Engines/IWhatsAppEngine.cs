@@ -53,6 +53,8 @@ public interface IWhatsAppEngine
     /// <summary>Fetches the media an inbound message refers to by the network's media id; null when the network no longer has it.</summary>
     Task<InboundMedia?> DownloadMediaAsync(EngineSession session, string networkMediaId);
 
+    Task SendTypingAsync(EngineSession session, string to, DateTimeOffset until);
+
     /// <summary>Tells the sender of an inbound message that it was read.</summary>
     Task MarkReadAsync(EngineSession session, ReadMarker message);
 

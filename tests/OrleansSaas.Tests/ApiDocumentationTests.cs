@@ -22,6 +22,8 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         { "POST", "/v1/sessions/{sessionId}/stop" },
         { "POST", "/v1/sessions/{sessionId}/restart" },
         { "POST", "/v1/sessions/{sessionId}/logout" },
+        { "POST", "/v1/sessions/{sessionId}/typing" },
+        { "GET", "/v1/sessions/{sessionId}/presence" },
         { "POST", "/v1/sessions/{sessionId}/messages" },
         { "GET", "/v1/sessions/{sessionId}/messages" },
         { "GET", "/v1/sessions/{sessionId}/messages/{messageId}" },

@@ -140,4 +140,21 @@ public sealed class SessionManagementTests(SharedClusterFixture fixture)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, conflict.StatusCode);
         Assert.Equal("https://orleanssaas.dev/problems/idempotency-conflict", (string?)JsonNode.Parse(await conflict.Content.ReadAsStringAsync())!["type"]);
     }
+
+    [Fact]
+    public async Task A_typing_indicator_shows_in_the_recipients_presence_until_it_expires()
+    {
+        var alice = await _client.CreatePairedSessionAsync("+12015550421");
+        var bob = await _client.CreatePairedSessionAsync("+12015550422");
+
+        Assert.Equal(HttpStatusCode.Accepted, (await _client.PostAsJsonAsync($"/v1/sessions/{alice}/typing", new { to = "+12015550422", durationSeconds = 2 })).StatusCode);
+
+        var presence = await Api.EventuallyAsync(async () => await (await _client.GetAsync($"/v1/sessions/{bob}/presence")).ReadJsonAsync(HttpStatusCode.OK),
+            p => p["typing"]!.AsArray().Count == 1, Patience, "alice typing at bob");
+        Assert.Equal("+12015550421", (string?)presence["typing"]![0]!["peer"]);
+        await Api.EventuallyAsync(async () => await (await _client.GetAsync($"/v1/sessions/{bob}/presence")).ReadJsonAsync(HttpStatusCode.OK),
+            p => p["typing"]!.AsArray().Count == 0, Patience, "the indicator to expire");
+        var bad = await _client.PostAsJsonAsync($"/v1/sessions/{alice}/typing", new { to = "+12015550422", durationSeconds = 60 });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
 }

@@ -33,6 +33,8 @@ public static class SessionEndpoints
         group.MapPost("/{sessionId}/start", Start).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
         group.MapPost("/{sessionId}/stop", Stop).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
         group.MapPost("/{sessionId}/restart", Restart).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
+        group.MapPost("/{sessionId}/typing", SendTyping).RequireAuthorization(Scopes.MessagesSend).Produces(202).ProducesProblem(409);
+        group.MapGet("/{sessionId}/presence", GetPresence).RequireAuthorization(Scopes.MessagesRead).Produces<PresenceResponse>();
         group.MapPost("/{sessionId}/logout", Logout).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
         return group;
     }
@@ -110,6 +112,24 @@ public static class SessionEndpoints
         if (request.RecipientGapMilliseconds is < 0 or > 600_000)
             errors.Add($"{prefix}recipientGapMilliseconds", "must be between 0 and 600000.");
         return new SessionSettings(request.MessagesPerSecond, request.RecipientGapMilliseconds);
+    }
+
+    private static async Task<IResult> SendTyping(string sessionId, TypingRequest request, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        var to = PhoneNumberField.Normalise(request.To, out var toError);
+        if (toError is not null) errors.Add("to", toError);
+        if (request.DurationSeconds is < 1 or > 25) errors.Add("durationSeconds", "must be between 1 and 25.");
+        if (errors.Any) return Problem.Invalid(errors);
+        if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
+        var error = await cluster.Session(user, sessionId).SendTyping(to!, TimeSpan.FromSeconds(request.DurationSeconds ?? 25));
+        return error == SessionError.None ? TypedResults.Accepted((string?)null) : ErrorResult(error, sessionId);
+    }
+
+    private static async Task<IResult> GetPresence(string sessionId, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var typing = SessionRoutes.IsWellFormed(sessionId) ? await cluster.Session(user, sessionId).GetPresence() : null;
+        return typing is null ? Problem.NotFound($"Session '{sessionId}'") : TypedResults.Ok(new PresenceResponse(typing));
     }
 
     private static async Task<IResult> Delete(string sessionId, ClaimsPrincipal user, IClusterClient cluster)

@@ -11,3 +11,8 @@ public sealed record PairingCodeRequest(string? PhoneNumber);
 public sealed record SessionListResponse(IReadOnlyList<OrleansSaas.Data.Sessions.SessionSummary> Items, string? NextCursor);
 
 public sealed record MeResponse(string PhoneNumber, string? ProfileName);
+
+/// <param name="DurationSeconds">1–25 (WhatsApp's limit), default 25.</param>
+public sealed record TypingRequest(string? To, int? DurationSeconds);
+
+public sealed record PresenceResponse(IReadOnlyList<OrleansSaas.Contracts.Sessions.PeerTyping> Typing);

@@ -22,6 +22,10 @@ public interface ISessionEngineEvents : IGrainWithStringKey
     [Alias("receipt")]
     Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at);
 
+    /// <summary>A peer is typing to this session until the given time. Ephemeral: lost with the activation, like on WhatsApp.</summary>
+    [Alias("typing"), OneWay]
+    Task OnTyping(string from, DateTimeOffset until);
+
     /// <summary>The account was linked elsewhere or removed this device; the session must pair again.</summary>
     [Alias("logged-out-remotely"), OneWay]
     Task OnLoggedOutRemotely(string reason);

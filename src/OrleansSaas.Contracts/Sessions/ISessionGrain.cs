@@ -48,10 +48,21 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("mark-read")]
     Task<SessionError> MarkRead(string messageId);
 
+    /// <summary>Shows "typing…" to a peer for a while (WhatsApp shows it at most 25 s).</summary>
+    [Alias("typing")]
+    Task<SessionError> SendTyping(string to, TimeSpan duration);
+
+    /// <summary>Peers currently typing to this session.</summary>
+    [Alias("presence")]
+    Task<IReadOnlyList<PeerTyping>?> GetPresence();
+
     /// <summary>Called by the failover keeper and the reminder backstop: activates the session and reconnects it if it should be connected.</summary>
     [Alias("ensure-running")]
     Task EnsureRunning();
 }
+
+[GenerateSerializer, Immutable, Alias("peer-typing")]
+public sealed record PeerTyping([property: Id(0)] string Peer, [property: Id(1)] DateTimeOffset Until);
 
 [GenerateSerializer, Immutable, Alias("session-reply")]
 public sealed record SessionReply([property: Id(0)] SessionError Error, [property: Id(1)] SessionView? Session);

@@ -28,6 +28,10 @@ public interface ISimulatedPhoneGrain : IGrainWithStringKey
     [Alias("accept")]
     Task Accept(SimulatedEnvelope envelope);
 
+    /// <summary>Someone shows "typing…" to this number.</summary>
+    [Alias("typing"), Orleans.Concurrency.OneWay]
+    Task Typing(string fromNumber, DateTimeOffset until);
+
     /// <summary>This number's user read a message it received; the network tells the sender.</summary>
     [Alias("read")]
     Task MarkRead(string networkMessageId, string fromNumber);

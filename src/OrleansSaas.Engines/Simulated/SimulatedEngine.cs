@@ -37,6 +37,9 @@ public sealed class SimulatedEngine(IGrainFactory grains, MediaStore media) : IW
         return await media.OpenAsync(tenantId, mediaId) is var (view, stream) ? new InboundMedia(view.MimeType, view.FileName, stream) : null;
     }
 
+    public Task SendTypingAsync(EngineSession session, string to, DateTimeOffset until) =>
+        session.PhoneNumber is null ? Task.CompletedTask : Phone(to).Typing(session.PhoneNumber, until);
+
     public Task MarkReadAsync(EngineSession session, ReadMarker message) =>
         session.PhoneNumber is null ? Task.CompletedTask : Phone(session.PhoneNumber).MarkRead(message.NetworkMessageId, message.From);
 

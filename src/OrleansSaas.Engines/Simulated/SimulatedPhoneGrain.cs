@@ -85,6 +85,9 @@ public sealed class SimulatedPhoneGrain(
         RequestFlush();
     }
 
+    public Task Typing(string fromNumber, DateTimeOffset until) =>
+        phone.State.LinkedSessionKey is { } linked ? GrainFactory.GetGrain<ISessionEngineEvents>(linked).OnTyping(fromNumber, until) : Task.CompletedTask;
+
     public async Task MarkRead(string networkMessageId, string fromNumber)
     {
         if (await network.FindSenderSessionAsync(networkMessageId, Number) is { } sender)

@@ -47,6 +47,7 @@ public sealed class SessionGrain(
     private IGrainTimer? _retryTimer;
     private QrCodeView? _qr;
     private PairingCodeView? _pairingCode;
+    private readonly Dictionary<string, DateTimeOffset> _typing = new(StringComparer.Ordinal);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -197,6 +198,28 @@ public sealed class SessionGrain(
         await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash);
         _pump?.Poke();
         return new SendReply(SessionError.None, message);
+    }
+
+    public async Task<SessionError> SendTyping(string to, TimeSpan duration)
+    {
+        if (!State.Exists) return SessionError.NotFound;
+        if (State.Status != SessionStatus.Connected) return SessionError.NotPaired;
+        await Engine.SendTypingAsync(EngineSession, to, DateTimeOffset.UtcNow + duration);
+        return SessionError.None;
+    }
+
+    public Task<IReadOnlyList<PeerTyping>?> GetPresence()
+    {
+        if (!State.Exists) return Task.FromResult<IReadOnlyList<PeerTyping>?>(null);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var stale in _typing.Where(t => t.Value <= now).Select(t => t.Key).ToList()) _typing.Remove(stale);
+        return Task.FromResult<IReadOnlyList<PeerTyping>?>(_typing.Select(t => new PeerTyping(t.Key, t.Value)).ToList());
+    }
+
+    public Task OnTyping(string from, DateTimeOffset until)
+    {
+        if (State.Status == SessionStatus.Connected) _typing[from] = until;
+        return Task.CompletedTask;
     }
 
     public async Task<SessionError> MarkRead(string messageId)

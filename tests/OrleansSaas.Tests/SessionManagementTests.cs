@@ -157,4 +157,40 @@ public sealed class SessionManagementTests(SharedClusterFixture fixture)
         var bad = await _client.PostAsJsonAsync($"/v1/sessions/{alice}/typing", new { to = "+12015550422", durationSeconds = 60 });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
+
+    [Fact]
+    public async Task Message_history_filters_by_direction_status_peer_and_time()
+    {
+        var me = await _client.CreatePairedSessionAsync("+12015550431");
+        var friend = await _client.CreatePairedSessionAsync("+12015550432");
+        var start = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await _client.SendTextAsync(me, "+12015550432", "to friend");
+        await _client.SendTextAsync(me, "+12015550433", "to stranger");
+        await _client.SendTextAsync(friend, "+12015550431", "hello back");
+        await Api.EventuallyAsync(() => _client.ListAllMessagesAsync(me, "inbound"), m => m.Count == 1, Patience, "the reply");
+
+        async Task<List<string>> Texts(string query) =>
+            (await (await _client.GetAsync($"/v1/sessions/{me}/messages?{query}")).ReadJsonAsync(HttpStatusCode.OK))["items"]!.AsArray().Select(m => (string)m!["text"]!).ToList();
+
+        Assert.Equal(["hello back", "to friend"], await Texts("peer=%2B12015550432"));
+        Assert.Equal(["to stranger"], await Texts("peer=%2B12015550433&direction=outbound"));
+        Assert.Equal(["hello back"], await Texts("status=delivered&direction=inbound"));
+        Assert.Equal(3, (await Texts($"from={Uri.EscapeDataString(start.ToString("O"))}")).Count);
+        Assert.Empty(await Texts($"to={Uri.EscapeDataString(start.ToString("O"))}"));
+        foreach (var (query, field) in new[] { ("status=lost", "status"), ("peer=12", "peer"), ("from=yesterday", "from") })
+        {
+            var problem = await (await _client.GetAsync($"/v1/sessions/{me}/messages?{query}")).ReadJsonAsync(HttpStatusCode.BadRequest);
+            Assert.Contains(field, problem["errors"]!.AsObject().Select(e => e.Key));
+        }
+    }
+
+    [Fact]
+    public async Task The_QR_code_is_also_served_as_base64_JSON()
+    {
+        var id = (string)(await _client.CreateSessionAsync())["id"]!;
+        var qr = await (await _client.GetAsync($"/v1/sessions/{id}/qr?format=base64")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.StartsWith("2@", (string)qr["value"]!);
+        Assert.Equal("image/png", (string?)qr["mimeType"]);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], Convert.FromBase64String((string)qr["base64"]!)[..4]);
+    }
 }

@@ -85,18 +85,21 @@ public static class MessageEndpoints
         };
     }
 
-    private static async Task<IResult> List(string sessionId, string? direction, int? limit, string? cursor,
-        ClaimsPrincipal user, IClusterClient cluster, MessageStore messages)
+    /// <summary>Newest first. Filters: direction, status, peer (E.164), from (inclusive) and to (exclusive) as ISO 8601 times.</summary>
+    private static async Task<IResult> List(string sessionId, string? direction, string? status, string? peer, string? from, string? to,
+        int? limit, string? cursor, ClaimsPrincipal user, IClusterClient cluster, MessageStore messages)
     {
         var errors = new FieldErrors();
-        MessageDirection? directionFilter = direction switch
+        var directionFilter = QueryValues.Name<MessageDirection>(direction, "direction", errors);
+        var statusFilter = QueryValues.Name<MessageStatus>(status, "status", errors);
+        string? peerFilter = null;
+        if (peer is not null)
         {
-            null => null,
-            "inbound" => MessageDirection.Inbound,
-            "outbound" => MessageDirection.Outbound,
-            _ => null,
-        };
-        if (direction is not null && directionFilter is null) errors.Add("direction", "must be 'inbound' or 'outbound'.");
+            peerFilter = PhoneNumberField.Normalise(peer, out var peerError);
+            if (peerError is not null) errors.Add("peer", peerError);
+        }
+        var fromFilter = QueryValues.Time(from, "from", errors);
+        var toFilter = QueryValues.Time(to, "to", errors);
         if (limit is < 1 or > MaxPageSize) errors.Add("limit", $"must be between 1 and {MaxPageSize}.");
         long? before = null;
         if (cursor is not null)
@@ -107,7 +110,8 @@ public static class MessageEndpoints
         if (errors.Any) return Problem.Invalid(errors);
         if (!await SessionExistsAsync(sessionId, user, cluster)) return Problem.NotFound($"Session '{sessionId}'");
 
-        var page = await messages.ListAsync(user.TenantId(), sessionId, new MessageQuery(directionFilter, before, limit ?? DefaultPageSize));
+        var query = new MessageQuery(directionFilter, before, limit ?? DefaultPageSize, statusFilter, peerFilter, fromFilter, toFilter);
+        var page = await messages.ListAsync(user.TenantId(), sessionId, query);
         return TypedResults.Ok(new MessageListResponse(page.Items.Select(MessageResponse.From).ToList(), page.NextBefore?.ToString()));
     }
 

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -26,7 +25,7 @@ public static class SessionEndpoints
         group.MapDelete("/{sessionId}", Delete).RequireAuthorization(Scopes.SessionsWrite).Produces(204);
         group.MapGet("/{sessionId}/me", Me).RequireAuthorization(Scopes.SessionsRead).Produces<MeResponse>().ProducesProblem(409);
         group.MapGet("/{sessionId}/qr", GetQr).RequireAuthorization(Scopes.SessionsRead)
-            .Produces<QrCodeView>().Produces(200, contentType: "image/png").ProducesProblem(409);
+            .Produces<QrCodeView>().Produces<QrImageResponse>().Produces(200, contentType: "image/png").ProducesProblem(409);
         group.MapPost("/{sessionId}/pairing-code", RequestPairingCode).RequireAuthorization(Scopes.SessionsWrite)
             .Produces<PairingCodeView>().ProducesProblem(409);
         group.MapPatch("/{sessionId}/settings", UpdateSettings).RequireAuthorization(Scopes.SessionsWrite).Produces<SessionView>();
@@ -62,14 +61,11 @@ public static class SessionEndpoints
     private static async Task<Results<Ok<SessionListResponse>, ValidationProblem>> List(
         string? status, int? limit, string? cursor, ClaimsPrincipal user, SessionRegistry registry)
     {
-        SessionStatus? statusFilter = null;
-        if (status is not null)
-        {
-            statusFilter = Enum.GetValues<SessionStatus>().Cast<SessionStatus?>().FirstOrDefault(s => JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString()!) == status);
-            if (statusFilter is null) return Problem.Invalid("status", "must be one of created, pairing, connected, disconnected, logged_out.");
-        }
-        if (limit is < 1 or > MaxPageSize) return Problem.Invalid("limit", $"must be between 1 and {MaxPageSize}.");
-        if (cursor is not null && !SessionRoutes.IsWellFormed(cursor)) return Problem.Invalid("cursor", "is not a cursor this API returned.");
+        var errors = new FieldErrors();
+        var statusFilter = QueryValues.Name<SessionStatus>(status, "status", errors);
+        if (limit is < 1 or > MaxPageSize) errors.Add("limit", $"must be between 1 and {MaxPageSize}.");
+        if (cursor is not null && !SessionRoutes.IsWellFormed(cursor)) errors.Add("cursor", "is not a cursor this API returned.");
+        if (errors.Any) return Problem.Invalid(errors);
         var size = limit ?? DefaultPageSize;
         var page = await registry.ListAsync(user.TenantId(), statusFilter, cursor, size + 1);
         var items = page.Take(size).ToList();
@@ -145,19 +141,21 @@ public static class SessionEndpoints
         return session is null ? Problem.NotFound($"Session '{sessionId}'") : TypedResults.Ok(session);
     }
 
-    /// <summary>The current QR code as JSON (raw value), or as a PNG with ?format=png or Accept: image/png.</summary>
+    /// <summary>The current QR code as JSON (raw value); as a PNG with ?format=png or Accept: image/png; as JSON with the PNG in base64 with ?format=base64.</summary>
     private static async Task<IResult> GetQr(string sessionId, string? format, HttpRequest request, ClaimsPrincipal user, IClusterClient cluster)
     {
         if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
         var reply = await cluster.Session(user, sessionId).GetQr();
         if (reply.Error != SessionError.None) return ErrorResult(reply.Error, sessionId);
         var qr = reply.Qr!;
+        if (string.Equals(format, "base64", StringComparison.OrdinalIgnoreCase))
+            return TypedResults.Ok(new QrImageResponse(qr.Value, qr.Sequence, qr.ExpiresAt, "image/png", Convert.ToBase64String(Png(qr.Value))));
         var wantsPng = string.Equals(format, "png", StringComparison.OrdinalIgnoreCase)
             || request.Headers.Accept.ToString().Contains("image/png", StringComparison.OrdinalIgnoreCase);
-        return wantsPng
-            ? TypedResults.File(PngByteQRCodeHelper.GetQRCode(qr.Value, QRCodeGenerator.ECCLevel.M, 8), "image/png")
-            : TypedResults.Ok(qr);
+        return wantsPng ? TypedResults.File(Png(qr.Value), "image/png") : TypedResults.Ok(qr);
     }
+
+    private static byte[] Png(string value) => PngByteQRCodeHelper.GetQRCode(value, QRCodeGenerator.ECCLevel.M, 8);
 
     private static async Task<IResult> Start(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>
         await CommandAsync(sessionId, user, cluster, session => session.Start());

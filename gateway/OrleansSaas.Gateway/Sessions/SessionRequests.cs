@@ -16,3 +16,6 @@ public sealed record MeResponse(string PhoneNumber, string? ProfileName);
 public sealed record TypingRequest(string? To, int? DurationSeconds);
 
 public sealed record PresenceResponse(IReadOnlyList<OrleansSaas.Contracts.Sessions.PeerTyping> Typing);
+
+/// <summary>GET /qr?format=base64: the raw value and the rendered PNG, for clients that embed it as a data URI.</summary>
+public sealed record QrImageResponse(string Value, int Sequence, DateTimeOffset ExpiresAt, string MimeType, string Base64);

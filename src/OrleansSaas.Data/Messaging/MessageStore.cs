@@ -6,7 +6,9 @@ namespace OrleansSaas.Data.Messaging;
 /// <summary>A message waiting in a session's send queue, in the order it was accepted.</summary>
 public sealed record QueuedMessage(long Seq, string Id, string To, MessageContent Content);
 
-public sealed record MessageQuery(MessageDirection? Direction, long? Before, int Limit);
+/// <summary>Filters for a session's message history; null means "any". <paramref name="From"/> is inclusive, <paramref name="To"/> exclusive.</summary>
+public sealed record MessageQuery(MessageDirection? Direction, long? Before, int Limit,
+    MessageStatus? Status = null, string? Peer = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
 
 public sealed record MessagePage(IReadOnlyList<MessageView> Items, long? NextBefore);
 
@@ -128,12 +130,20 @@ public sealed class MessageStore(NpgsqlDataSource db)
             WHERE tenant_id = @tenant AND session_id = @session
               AND (@before::bigint IS NULL OR seq < @before::bigint)
               AND (@direction::text IS NULL OR direction = @direction::text)
+              AND (@status::text IS NULL OR status = @status::text)
+              AND (@peer::text IS NULL OR peer = @peer::text)
+              AND (@from::timestamptz IS NULL OR created_at >= @from::timestamptz)
+              AND (@to::timestamptz IS NULL OR created_at < @to::timestamptz)
             ORDER BY seq DESC LIMIT @limit
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("before", (object?)query.Before ?? DBNull.Value);
         command.Parameters.AddWithValue("direction", (object?)query.Direction?.ToDb() ?? DBNull.Value);
+        command.Parameters.AddWithValue("status", (object?)query.Status?.ToDb() ?? DBNull.Value);
+        command.Parameters.AddWithValue("peer", (object?)query.Peer ?? DBNull.Value);
+        command.Parameters.AddWithValue("from", (object?)query.From ?? DBNull.Value);
+        command.Parameters.AddWithValue("to", (object?)query.To ?? DBNull.Value);
         command.Parameters.AddWithValue("limit", query.Limit + 1);
         var rows = await ReadAsync(command);
         var hasMore = rows.Count > query.Limit;

@@ -31,6 +31,12 @@ public sealed class ScopeTests(SharedClusterFixture fixture)
         { "POST", "/v1/sessions/{s}/messages/msg_none/read", "messages:send", null },
         { "POST", "/v1/sessions/{s}/dev/scan", "sessions:write", "{\"phoneNumber\": \"+12015550703\"}" },
         { "POST", "/v1/sessions/{s}/dev/enter-code", "sessions:write", "{\"phoneNumber\": \"+12015550704\", \"code\": \"ABCD-EFGH\"}" },
+        { "POST", "/v1/sessions/{s}/typing", "messages:send", "{\"to\": \"+12015550706\"}" },
+        { "GET", "/v1/sessions/{s}/presence", "messages:read", null },
+        { "GET", "/v1/media", "messages:read", null },
+        { "GET", "/v1/media/med_none", "messages:read", null },
+        { "GET", "/v1/media/med_none/content", "messages:read", null },
+        { "DELETE", "/v1/media/med_none", "messages:send", null },
     };
 
     [Theory]

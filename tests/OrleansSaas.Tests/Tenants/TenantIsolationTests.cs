@@ -28,6 +28,8 @@ public sealed class TenantIsolationTests(SharedClusterFixture fixture)
         ("POST", "/v1/sessions/{s}/messages/{m}/read", null),
         ("POST", "/v1/sessions/{s}/dev/scan", "{\"phoneNumber\": \"+12015550713\"}"),
         ("POST", "/v1/sessions/{s}/dev/enter-code", "{\"phoneNumber\": \"+12015550714\", \"code\": \"ABCD-EFGH\"}"),
+        ("POST", "/v1/sessions/{s}/typing", "{\"to\": \"+12015550716\"}"),
+        ("GET", "/v1/sessions/{s}/presence", null),
         ("DELETE", "/v1/sessions/{s}", null),
     ];
 

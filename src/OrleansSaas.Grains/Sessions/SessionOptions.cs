@@ -14,11 +14,14 @@ public sealed class SessionOptions
     [Range(1, 100)]
     public int MaxQrCodes { get; set; } = 6;
 
-    /// <summary>Default pacing of the send queue, per session (number).</summary>
+    /// <summary>Default pacing of the send queue, per session (number): the Cloud API's default throughput per number.</summary>
     [Range(0.1, 1000)]
-    public double MessagesPerSecond { get; set; } = 20;
+    public double MessagesPerSecond { get; set; } = 80;
 
-    /// <summary>Default minimum gap between two messages to the same recipient, in milliseconds.</summary>
+    /// <summary>
+    /// Default minimum gap between two messages to the same recipient, in milliseconds. Off by default for the
+    /// simulated network; the Cloud API's pair rate (one message per 6 s per user) calls for 6000 there.
+    /// </summary>
     [Range(0, 600_000)]
     public int RecipientGapMilliseconds { get; set; }
 

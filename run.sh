@@ -153,12 +153,12 @@ build() {
     fi
 }
 
-# Silo N listens on 11111+N-1 (silo-to-silo) and 30000+N-1 (clients); sets SILO_ENV for `env`.
+# Silo N listens on 11111+N-1 (silo-to-silo), 30000+N-1 (clients) and 8080+N (health); sets SILO_ENV for `env`.
 set_silo_env() {
     local n=$1
     SILO_ENV=("ConnectionStrings__Postgres=$CONNECTION"
               "Security__CredentialKey=$(cat "$DATA/credential-key")"
-              "Silo__SiloPort=$((11111 + n - 1))" "Silo__GatewayPort=$((30000 + n - 1))"
+              "Silo__SiloPort=$((11111 + n - 1))" "Silo__GatewayPort=$((30000 + n - 1))" "Silo__HttpPort=$((8080 + n))"
               "DOTNET_ENVIRONMENT=Development")
 }
 
@@ -263,6 +263,7 @@ cmd_up() {
   Demo API key: $(cat "$DATA/demo-api-key")
   Admin key:    $(cat "$DATA/admin-api-key")   (X-Admin-Key, for /v1/admin)
   API docs:     http://127.0.0.1:$GATEWAY_PORT/docs
+  Health:       http://127.0.0.1:$GATEWAY_PORT/health/ready (gateway), http://127.0.0.1:8081/health/ready (silo 1)
   Logs:         .data/logs/
   Add a silo:   ./run.sh silo 2   (from another terminal; 3, 4, … likewise)
   Stop:         Ctrl-C

@@ -7,6 +7,7 @@ using OrleansSaas.Gateway;
 using OrleansSaas.Gateway.Admin;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Documentation;
+using OrleansSaas.Gateway.Health;
 using OrleansSaas.Gateway.Media;
 using OrleansSaas.Gateway.Messaging;
 using OrleansSaas.Gateway.Problems;
@@ -82,6 +83,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddApiDocumentation();
+builder.Services.AddGatewayHealth();
 builder.Services.AddRequestRateLimiting(builder.Configuration);
 builder.Services.AddOptions<DemoTenantOptions>().Bind(builder.Configuration.GetSection(DemoTenantOptions.Section));
 builder.Services.AddHostedService<DemoTenantBootstrap>();
@@ -97,6 +99,7 @@ app.UseAuthorization();
 app.MapGet("/", () => TypedResults.Ok(new { name = "OrleansSaas gateway", api = "/v1", openApi = ApiDocumentation.DocumentPath, docs = ApiDocumentation.PagePath }))
     .ExcludeFromDescription();
 app.MapApiDocumentation();
+app.MapGatewayHealth();
 app.MapSessionEndpoints();
 app.MapMessageEndpoints();
 app.MapAdminEndpoints();

@@ -6,8 +6,9 @@ using OrleansSaas.Data;
 using OrleansSaas.Data.Schema;
 using OrleansSaas.Grains;
 using OrleansSaas.Silo;
+using OrleansSaas.Silo.Health;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddSimpleConsole(o =>
 {
     o.SingleLine = true;
@@ -32,6 +33,9 @@ if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(hostOptio
 builder.Services.AddOptions<SiloHostOptions>().Bind(builder.Configuration.GetSection(SiloHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddAppData(connectionString);
 builder.Services.AddSessionFeatures(builder.Configuration);
+builder.Services.AddSiloHealth();
+// A small HTTP listener for health probes only; all client traffic goes through the gateway.
+builder.WebHost.UseUrls($"http://{hostOptions.AdvertisedAddress}:{hostOptions.HttpPort}");
 
 builder.UseOrleans(silo =>
 {
@@ -61,14 +65,15 @@ builder.UseOrleans(silo =>
 });
 
 var host = builder.Build();
+host.MapSiloHealth();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansSaas.Silo");
 
 // The Orleans providers read their SQL from the schema, so it must be in place before the silo starts.
 await MigrateWithRetryAsync(connectionString, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SchemaMigrator>());
 
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
-    logger.LogInformation("Silo is active: {Silo} (cluster {ClusterId}, gateway port {GatewayPort})",
-        host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString(), hostOptions.ClusterId, hostOptions.GatewayPort));
+    logger.LogInformation("Silo is active: {Silo} (cluster {ClusterId}, gateway port {GatewayPort}, health on port {HttpPort})",
+        host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString(), hostOptions.ClusterId, hostOptions.GatewayPort, hostOptions.HttpPort));
 
 await host.RunAsync();
 return 0;

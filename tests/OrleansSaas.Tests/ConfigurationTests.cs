@@ -17,6 +17,7 @@ public sealed class ConfigurationTests
             ["Security__CredentialKey"] = Convert.ToBase64String(new byte[32]),
             ["Silo__SiloPort"] = PostgresServer.FreePort().ToString(),
             ["Silo__GatewayPort"] = PostgresServer.FreePort().ToString(),
+            ["Silo__HttpPort"] = PostgresServer.FreePort().ToString(),
             [variable] = value,
         };
 

@@ -24,6 +24,8 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The gateway's Admin:ApiKey, for the /v1/admin routes.</summary>
     public string AdminKey { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     public IReadOnlyDictionary<int, ManagedProcess> Silos => _silos;
+    /// <summary>Each silo's HTTP base address (health endpoints), by silo index.</summary>
+    public Dictionary<int, Uri> SiloHealthUrls { get; } = new();
 
     private TestCluster(string connectionString) => ConnectionString = connectionString;
 
@@ -48,6 +50,8 @@ public sealed class TestCluster : IAsyncDisposable
         var environment = CommonEnvironment();
         environment["Silo__SiloPort"] = PostgresServer.FreePort().ToString();
         environment["Silo__GatewayPort"] = PostgresServer.FreePort().ToString();
+        var httpPort = PostgresServer.FreePort();
+        environment["Silo__HttpPort"] = httpPort.ToString();
         environment["Security__CredentialKey"] = _credentialKey;
         // Detect a dead silo within a few seconds; production defaults are in silo/appsettings.json.
         environment["Membership__ProbeTimeout"] = "00:00:01";
@@ -60,6 +64,7 @@ public sealed class TestCluster : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var silo = await ManagedProcess.StartAsync($"silo{index}", Artifacts.SiloDll, environment, "Silo is active", StartTimeout);
         _silos[index] = silo;
+        SiloHealthUrls[index] = new Uri($"http://127.0.0.1:{httpPort}");
         return silo;
     }
 

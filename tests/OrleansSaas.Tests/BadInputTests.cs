@@ -38,7 +38,7 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
 
         var response = await _client.PostAsync($"/v1/sessions/{session}/messages", new StringContent(body, Encoding.UTF8, "application/json"));
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains(field, problem["errors"]!.AsObject().Select(e => e.Key));
         Assert.Empty(await _client.ListAllMessagesAsync(session));
     }
@@ -50,7 +50,7 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
 
         var response = await _client.PostAsJsonAsync($"/v1/sessions/{session}/messages", new { to = "+12015550203", text = new string('x', 4097) });
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("text", problem["errors"]!.AsObject().Select(e => e.Key));
         await _client.SendTextAsync(session, "+12015550203", new string('x', 4096));
     }
@@ -67,14 +67,14 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
     public async Task An_unknown_resource_is_a_404_problem(string method, string path)
     {
         var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
-        await AssertProblemAsync(response, HttpStatusCode.NotFound);
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Sending_from_an_unknown_session_is_a_404_problem()
     {
         var response = await _client.PostAsJsonAsync("/v1/sessions/ses_doesnotexist/messages", new { to = "+12015550203", text = "hi" });
-        await AssertProblemAsync(response, HttpStatusCode.NotFound);
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Theory]
@@ -88,7 +88,7 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
 
         var response = await client.PostAsJsonAsync("/v1/sessions", new { name = "x" });
 
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
     {
         var tampered = fixture.Cluster.ApiKey[..^1] + (fixture.Cluster.ApiKey[^1] == 'a' ? 'b' : 'a');
         using var client = fixture.Cluster.CreateClient(tampered);
-        await AssertProblemAsync(await client.GetAsync("/v1/sessions/ses_any"), HttpStatusCode.Unauthorized);
+        await (await client.GetAsync("/v1/sessions/ses_any")).AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
     public async Task A_bad_create_body_is_a_400_problem_naming_the_field(string body, string field)
     {
         var response = await _client.PostAsync("/v1/sessions", new StringContent(body, Encoding.UTF8, "application/json"));
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains(field, problem["errors"]!.AsObject().Select(e => e.Key));
     }
 
@@ -155,7 +155,7 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
     {
         var session = (string)(await _client.CreateSessionAsync())["id"]!;
         var response = await _client.GetAsync($"/v1/sessions/{session}/messages?{query}");
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains(field, problem["errors"]!.AsObject().Select(e => e.Key));
     }
 
@@ -164,17 +164,7 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
     {
         var session = (string)(await _client.CreateSessionAsync())["id"]!;
         var response = await _client.PostAsJsonAsync($"/v1/sessions/{session}/messages", new { to = "+12015550208", text = "too early" });
-        await AssertProblemAsync(response, HttpStatusCode.Conflict);
+        await response.AssertProblemAsync(HttpStatusCode.Conflict);
     }
 
-    private static async Task<JsonNode> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(body)!;
-        Assert.StartsWith("https://orleanssaas.dev/problems/", (string?)problem["type"]);
-        Assert.Equal((int)expected, (int?)problem["status"]);
-        return problem;
-    }
 }

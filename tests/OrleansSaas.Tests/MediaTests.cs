@@ -31,15 +31,6 @@ internal static class MediaApi
         return await response.ReadJsonAsync(HttpStatusCode.Created);
     }
 
-    public static async Task<JsonNode> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? field = null)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(body)!;
-        if (field is not null) Assert.Contains(field, problem["errors"]!.AsObject().Select(e => e.Key));
-        return problem;
-    }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
@@ -103,9 +94,9 @@ public sealed class MediaTests(SharedClusterFixture fixture)
         Assert.Equal(HttpStatusCode.NotModified, (await _client.SendAsync(conditional)).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/v1/media/{id}")).StatusCode);
-        await MediaApi.AssertProblemAsync(await _client.GetAsync($"/v1/media/{id}"), HttpStatusCode.NotFound);
-        await MediaApi.AssertProblemAsync(await _client.GetAsync($"/v1/media/{id}/content"), HttpStatusCode.NotFound);
-        await MediaApi.AssertProblemAsync(await _client.DeleteAsync($"/v1/media/{id}"), HttpStatusCode.NotFound);
+        await (await _client.GetAsync($"/v1/media/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await _client.GetAsync($"/v1/media/{id}/content")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await _client.DeleteAsync($"/v1/media/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -153,7 +144,7 @@ public sealed class MediaTests(SharedClusterFixture fixture)
 
         var response = await _client.PostAsync("/v1/media", MediaApi.Form(MediaSamples.Named("png", 500), "image/jpeg", "photo.jpg"));
 
-        var problem = await MediaApi.AssertProblemAsync(response, HttpStatusCode.BadRequest, "file");
+        var problem = await response.AssertProblemNamingAsync("file", HttpStatusCode.BadRequest);
         Assert.Contains("declared type does not match the content", (string?)problem["errors"]!["file"]![0]);
         Assert.Equal(before, await CountStoredAsync());
     }
@@ -169,9 +160,9 @@ public sealed class MediaTests(SharedClusterFixture fixture)
         var overImage = await _client.PostAsync("/v1/media", MediaApi.Form(MediaSamples.Named("jpeg", 5 * 1024 * 1024 + 1), "image/jpeg", "bigger.jpg"));
         var overSticker = await _client.PostAsync("/v1/media", MediaApi.Form(MediaSamples.Named("webp", 100 * 1024 + 1), "image/webp", "big.webp"));
 
-        var imageProblem = await MediaApi.AssertProblemAsync(overImage, HttpStatusCode.RequestEntityTooLarge, "file");
+        var imageProblem = await overImage.AssertProblemNamingAsync("file", HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("5 MiB", (string?)imageProblem["errors"]!["file"]![0]);
-        var stickerProblem = await MediaApi.AssertProblemAsync(overSticker, HttpStatusCode.RequestEntityTooLarge, "file");
+        var stickerProblem = await overSticker.AssertProblemNamingAsync("file", HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("static sticker", (string?)stickerProblem["errors"]!["file"]![0]);
         Assert.Equal(before, await CountStoredAsync());
         await _client.DeleteAsync($"/v1/media/{(string)atLimit["id"]!}");
@@ -223,7 +214,7 @@ public sealed class MediaTests(SharedClusterFixture fixture)
 
         var response = await _client.PostAsync("/v1/media", BadForm(form));
 
-        await MediaApi.AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
+        await response.AssertProblemNamingAsync(field, HttpStatusCode.BadRequest);
         Assert.Equal(before, await CountStoredAsync());
     }
 
@@ -281,7 +272,7 @@ public sealed class MediaTests(SharedClusterFixture fixture)
     public async Task An_unknown_media_id_is_a_404_problem(string method, string path)
     {
         var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
-        await MediaApi.AssertProblemAsync(response, HttpStatusCode.NotFound);
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -302,9 +293,9 @@ public sealed class MediaTests(SharedClusterFixture fixture)
 
         Assert.Equal(Enumerable.Reverse(ids), listed.Where(ids.Contains));
         Assert.Equal(listed.Count, listed.Distinct().Count());
-        await MediaApi.AssertProblemAsync(await _client.GetAsync("/v1/media?limit=0"), HttpStatusCode.BadRequest, "limit");
-        await MediaApi.AssertProblemAsync(await _client.GetAsync("/v1/media?limit=many"), HttpStatusCode.BadRequest, "limit");
-        await MediaApi.AssertProblemAsync(await _client.GetAsync("/v1/media?cursor=abc"), HttpStatusCode.BadRequest, "cursor");
+        await (await _client.GetAsync("/v1/media?limit=0")).AssertProblemNamingAsync("limit", HttpStatusCode.BadRequest);
+        await (await _client.GetAsync("/v1/media?limit=many")).AssertProblemNamingAsync("limit", HttpStatusCode.BadRequest);
+        await (await _client.GetAsync("/v1/media?cursor=abc")).AssertProblemNamingAsync("cursor", HttpStatusCode.BadRequest);
         foreach (var id in ids) await _client.DeleteAsync($"/v1/media/{id}");
     }
 
@@ -364,7 +355,7 @@ public sealed class MediaQuotaTests : IAsyncLifetime
         Assert.Equal(5L, await _cluster.QueryScalarAsync<long>("SELECT count(*) FROM media_blobs"));
 
         var refusedAgain = await client.PostAsync("/v1/media", MediaApi.Form(png, "image/png"));
-        await MediaApi.AssertProblemAsync(refusedAgain, HttpStatusCode.Forbidden);
+        await refusedAgain.AssertProblemAsync(HttpStatusCode.Forbidden);
         var deleted = (string)replies.First(r => r.StatusCode == HttpStatusCode.Created).Body["id"]!;
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/media/{deleted}")).StatusCode);
         await client.UploadAsync(png, "image/png");

@@ -7,11 +7,34 @@ namespace OrleansSaas.Tests.Infrastructure;
 /// <summary>Wire-level helpers: tests read replies as JSON, exactly as a client of the API would.</summary>
 public static class Api
 {
+    public const string ProblemBase = "https://orleanssaas.dev/problems/";
+
     public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {body}");
         return JsonNode.Parse(body)!;
+    }
+
+    /// <summary>Asserts an RFC 9457 reply with our stable type prefix (and, when given, the exact type name).</summary>
+    public static async Task<JsonNode> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode expected, string? type = null)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(body)!;
+        Assert.StartsWith(ProblemBase, (string?)problem["type"]);
+        if (type is not null) Assert.Equal(ProblemBase + type, (string?)problem["type"]);
+        Assert.Equal((int)expected, (int?)problem["status"]);
+        return problem;
+    }
+
+    /// <summary>Asserts a problem whose <c>errors</c> name the field.</summary>
+    public static async Task<JsonNode> AssertProblemNamingAsync(this HttpResponseMessage response, string field, HttpStatusCode expected = HttpStatusCode.BadRequest)
+    {
+        var problem = await response.AssertProblemAsync(expected);
+        Assert.Contains(field, problem["errors"]!.AsObject().Select(e => e.Key));
+        return problem;
     }
 
     public static async Task<JsonNode> CreateSessionAsync(this HttpClient client, string name = "test")

@@ -8,8 +8,6 @@ namespace OrleansSaas.Tests.Tenants;
 /// <summary>Admin API calls and problem checks shared by the tenant tests.</summary>
 internal static class TenantTestApi
 {
-    public const string ProblemBase = "https://orleanssaas.dev/problems/";
-
     public static async Task<JsonNode> CreateTenantAsync(this HttpClient admin, object body) =>
         await (await admin.PostAsJsonAsync("/v1/admin/tenants", body)).ReadJsonAsync(HttpStatusCode.Created);
 
@@ -24,23 +22,7 @@ internal static class TenantTestApi
         return cluster.CreateClient((string)key["key"]!);
     }
 
-    public static async Task<JsonNode> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode expected, string? type = null)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: expected {(int)expected}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(body)!;
-        Assert.StartsWith(ProblemBase, (string?)problem["type"]);
-        if (type is not null) Assert.Equal(ProblemBase + type, (string?)problem["type"]);
-        Assert.Equal((int)expected, (int?)problem["status"]);
-        return problem;
-    }
 
-    public static async Task AssertProblemNamingAsync(this HttpResponseMessage response, string field)
-    {
-        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains(field, problem["errors"]!.AsObject().Select(e => e.Key));
-    }
 
     /// <summary>Polls a request until it answers the status: auth answers are cached for a few seconds by design.</summary>
     public static async Task<HttpResponseMessage> EventuallyStatusAsync(Func<Task<HttpResponseMessage>> request, HttpStatusCode status, string what) =>

@@ -24,5 +24,18 @@ public static class QueryValues
         return null;
     }
 
+    /// <summary>A page size (default when absent) and a sequence cursor (a positive number this API returned as nextCursor).</summary>
+    public static (int Limit, long? Before) SequencePage(int? limit, string? cursor, int defaultSize, int maxSize, FieldErrors errors)
+    {
+        if (limit is < 1 || limit > maxSize) errors.Add("limit", $"must be between 1 and {maxSize}.");
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0) before = parsed;
+            else errors.Add("cursor", "is not a cursor this API returned.");
+        }
+        return (limit ?? defaultSize, before);
+    }
+
     private static string SnakeName<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }

@@ -80,15 +80,9 @@ public static partial class MediaEndpoints
     private static async Task<Results<Ok<MediaListResponse>, ValidationProblem>> List(int? limit, string? cursor, ClaimsPrincipal user, MediaStore store, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        if (limit is < 1 or > MaxPageSize) errors.Add("limit", $"must be between 1 and {MaxPageSize}.");
-        long? before = null;
-        if (cursor is not null)
-        {
-            if (long.TryParse(cursor, out var parsed) && parsed > 0) before = parsed;
-            else errors.Add("cursor", "is not a cursor this API returned.");
-        }
+        var (size, before) = QueryValues.SequencePage(limit, cursor, DefaultPageSize, MaxPageSize, errors);
         if (errors.Any) return Problem.Invalid(errors);
-        var page = await store.ListAsync(user.TenantId(), before, limit ?? DefaultPageSize, cancellationToken);
+        var page = await store.ListAsync(user.TenantId(), before, size, cancellationToken);
         return TypedResults.Ok(new MediaListResponse(page.Items, page.NextBefore?.ToString()));
     }
 

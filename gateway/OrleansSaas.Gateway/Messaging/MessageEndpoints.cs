@@ -100,17 +100,11 @@ public static class MessageEndpoints
         }
         var fromFilter = QueryValues.Time(from, "from", errors);
         var toFilter = QueryValues.Time(to, "to", errors);
-        if (limit is < 1 or > MaxPageSize) errors.Add("limit", $"must be between 1 and {MaxPageSize}.");
-        long? before = null;
-        if (cursor is not null)
-        {
-            if (long.TryParse(cursor, out var parsed) && parsed > 0) before = parsed;
-            else errors.Add("cursor", "is not a cursor this API returned.");
-        }
+        var (size, before) = QueryValues.SequencePage(limit, cursor, DefaultPageSize, MaxPageSize, errors);
         if (errors.Any) return Problem.Invalid(errors);
         if (!await SessionExistsAsync(sessionId, user, cluster)) return Problem.NotFound($"Session '{sessionId}'");
 
-        var query = new MessageQuery(directionFilter, before, limit ?? DefaultPageSize, statusFilter, peerFilter, fromFilter, toFilter);
+        var query = new MessageQuery(directionFilter, before, size, statusFilter, peerFilter, fromFilter, toFilter);
         var page = await messages.ListAsync(user.TenantId(), sessionId, query);
         return TypedResults.Ok(new MessageListResponse(page.Items.Select(MessageResponse.From).ToList(), page.NextBefore?.ToString()));
     }

@@ -263,6 +263,7 @@ cmd_up() {
   Demo API key: $(cat "$DATA/demo-api-key")
   Admin key:    $(cat "$DATA/admin-api-key")   (X-Admin-Key, for /v1/admin)
   API docs:     http://127.0.0.1:$GATEWAY_PORT/docs
+  Dashboard:    http://127.0.0.1:8081/dashboard/   (Orleans dashboard, served by silo 1)
   Health:       http://127.0.0.1:$GATEWAY_PORT/health/ready (gateway), http://127.0.0.1:8081/health/ready (silo 1)
   Logs:         .data/logs/
   Add a silo:   ./run.sh silo 2   (from another terminal; 3, 4, … likewise)

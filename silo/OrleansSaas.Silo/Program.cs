@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using OrleansSaas.Data;
 using OrleansSaas.Data.Schema;
 using OrleansSaas.Grains;
@@ -34,7 +35,7 @@ builder.Services.AddOptions<SiloHostOptions>().Bind(builder.Configuration.GetSec
 builder.Services.AddAppData(connectionString);
 builder.Services.AddSessionFeatures(builder.Configuration);
 builder.Services.AddSiloHealth();
-// A small HTTP listener for health probes only; all client traffic goes through the gateway.
+// A small HTTP listener for health probes and the dashboard; all client traffic goes through the gateway.
 builder.WebHost.UseUrls($"http://{hostOptions.AdvertisedAddress}:{hostOptions.HttpPort}");
 
 builder.UseOrleans(silo =>
@@ -57,6 +58,8 @@ builder.UseOrleans(silo =>
         o.Invariant = "Npgsql";
         o.ConnectionString = connectionString;
     });
+    // The official Orleans dashboard, served by every silo on its HTTP port under /dashboard (operators' network only).
+    silo.AddDashboard();
     silo.UseAdoNetReminderService(o =>
     {
         o.Invariant = "Npgsql";
@@ -66,6 +69,7 @@ builder.UseOrleans(silo =>
 
 var host = builder.Build();
 host.MapSiloHealth();
+host.MapOrleansDashboard(routePrefix: "/dashboard");
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansSaas.Silo");
 
 // The Orleans providers read their SQL from the schema, so it must be in place before the silo starts.

@@ -15,6 +15,4 @@ public sealed class SiloHostOptions
     [Range(1, 65535)] public int HttpPort { get; set; } = 8081;
     /// <summary>The address other silos and clients reach this silo on.</summary>
     [Required] public string AdvertisedAddress { get; set; } = "127.0.0.1";
-    /// <summary>Most sessions this silo may host; placement keeps below it.</summary>
-    [Range(1, 1_000_000)] public int MaxSessions { get; set; } = 10_000;
 }

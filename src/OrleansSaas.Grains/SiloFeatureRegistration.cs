@@ -23,6 +23,10 @@ public static class SiloFeatureRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSimulatedEngine(configuration);
         services.AddHostedService<SessionKeeper>();
+        services.AddOptions<PlacementOptions>().Bind(configuration.GetSection("Silo")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SessionCounter>();
+        services.AddPlacementDirector<SessionPlacementStrategy, SessionPlacementDirector>();
+        services.AddHostedService<SessionLoadReporter>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using OrleansSaas.Contracts.Cluster;
 
 namespace OrleansSaas.Gateway.Problems;
 
@@ -17,7 +18,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         {
             BadHttpRequestException { InnerException: JsonException json } => MalformedJson(json),
             BadHttpRequestException bad => Unreadable(bad),
-            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException => Unavailable(context),
+            ClusterFullException full => Unavailable(context, ProblemTypes.CapacityExhausted, "The cluster is at capacity", full.Message),
+            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException =>
+                Unavailable(context, ProblemTypes.Unavailable, "The cluster is not available right now", "Retry after the delay in the Retry-After header."),
             _ => null,
         };
         if (problem is null)
@@ -66,13 +69,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "has the wrong type."
         : "is not valid JSON.";
 
-    private static ProblemDetails Unavailable(HttpContext context)
+    private static ProblemDetails Unavailable(HttpContext context, string type, string title, string detail)
     {
         context.Response.Headers.RetryAfter = "5";
-        return new ProblemDetails
-        {
-            Status = 503, Type = ProblemTypes.Unavailable, Title = "The cluster is not available right now",
-            Detail = "Retry after the delay in the Retry-After header.",
-        };
+        return new ProblemDetails { Status = 503, Type = type, Title = title, Detail = detail };
     }
 }

@@ -15,5 +15,6 @@ public static class ProblemTypes
     public const string QuotaExceeded = Base + "quota-exceeded";
     public const string RateLimited = Base + "rate-limited";
     public const string Unavailable = Base + "unavailable";
+    public const string CapacityExhausted = Base + "capacity-exhausted";
     public const string Internal = Base + "internal";
 }

@@ -8,6 +8,7 @@ using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Data.Sessions;
 using OrleansSaas.Engines;
+using OrleansSaas.Grains.Cluster;
 using OrleansSaas.Grains.Messaging;
 using OrleansSaas.Grains.Media;
 
@@ -18,7 +19,7 @@ namespace OrleansSaas.Grains.Sessions;
 /// one live engine connection per session. Kept alive while it exists: an idle session still holds its
 /// connection and must not be collected.
 /// </summary>
-[KeepAlive]
+[KeepAlive, SessionPlacement]
 public sealed class SessionGrain(
     [PersistentState("session")] IPersistentState<SessionState> session,
     EngineCatalog engines,
@@ -27,6 +28,7 @@ public sealed class SessionGrain(
     CredentialProtector protector,
     InboundMediaCopier inboundMedia,
     ILocalSiloDetails silo,
+    SessionCounter counter,
     IOptions<SessionOptions> options,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionEngineEvents, IRemindable
 {
@@ -51,11 +53,26 @@ public sealed class SessionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!State.Exists || !State.ShouldBeConnected) return;
-        if (State.PhoneNumber is null)
-            await StartPairingAsync();     // the silo died while it was pairing: show a fresh code
-        else
-            await ConnectAsync();
+        counter.Enter();
+        try
+        {
+            if (!State.Exists || !State.ShouldBeConnected) return;
+            if (State.PhoneNumber is null)
+                await StartPairingAsync();     // the silo died while it was pairing: show a fresh code
+            else
+                await ConnectAsync();
+        }
+        catch
+        {
+            counter.Exit(); // a failed activation is never deactivated, so it must not keep its slot
+            throw;
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        counter.Exit();
+        return Task.CompletedTask;
     }
 
     public async Task<SessionReply> Create(CreateSessionCommand command)

@@ -1,0 +1,22 @@
+namespace OrleansSaas.Contracts.Cluster;
+
+/// <summary>
+/// Keeps the session count and capacity of every silo (key: 0) and hands out placements: the least-loaded
+/// silo below its maximum. One activation decides for the whole cluster, so two silos placing at once cannot
+/// both take a silo's last slot.
+/// </summary>
+[Alias("session-placement-grain")]
+public interface ISessionPlacementGrain : IGrainWithIntegerKey
+{
+    /// <summary>Takes a slot on the least-loaded candidate with room; null when every candidate is full.</summary>
+    [Alias("reserve")]
+    Task<string?> Reserve(string[] candidates);
+
+    /// <summary>A silo's actual count and capacity; corrects the tally for sessions that ended.</summary>
+    [Alias("report")]
+    Task Report(string silo, int sessions, int maxSessions);
+}
+
+/// <summary>No silo of the cluster has room for another session.</summary>
+[GenerateSerializer, Alias("cluster-full")]
+public sealed class ClusterFullException(string message) : Exception(message);

@@ -1,0 +1,39 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using OrleansSaas.Tests.Infrastructure;
+
+namespace OrleansSaas.Tests;
+
+public sealed class PlacementTests
+{
+    [Fact]
+    public async Task Sessions_spread_over_silos_never_above_their_maximum_and_a_full_cluster_answers_503_creating_nothing()
+    {
+        await using var cluster = await TestCluster.StartAsync(silos: 2, new Dictionary<string, string> { ["Silo__MaxSessions"] = "3" });
+        using var client = cluster.CreateClient();
+        await Task.Delay(TimeSpan.FromSeconds(3)); // both silos have reported their capacity once
+
+        var created = new List<string>();
+        HttpResponseMessage refused;
+        while (true)
+        {
+            var response = await client.PostAsJsonAsync("/v1/sessions", new { name = $"s{created.Count}" });
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                refused = response;
+                break;
+            }
+            created.Add((string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!);
+            Assert.True(created.Count <= 6, "more sessions were placed than the silos' maximums allow");
+        }
+
+        Assert.Equal(6, created.Count);
+        var problem = await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "capacity-exhausted");
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(6L, await cluster.QueryScalarAsync<long>("SELECT count(*) FROM sessions"));
+        var perSilo = await Task.WhenAll(created.Select(async id => (string)(await client.GetSessionAsync(id))["placement"]!["silo"]!));
+        Assert.All(perSilo.GroupBy(s => s), g => Assert.Equal(3, g.Count()));
+        Assert.Contains("maximum", (string?)problem["detail"]);
+    }
+}

@@ -45,6 +45,8 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         { "POST", "/v1/admin/tenants/{tenantId}/keys" },
         { "GET", "/v1/admin/tenants/{tenantId}/keys" },
         { "POST", "/v1/admin/tenants/{tenantId}/keys/{keyId}/revoke" },
+        { "GET", "/v1/admin/silos" },
+        { "GET", "/v1/admin/silos/{silo}/sessions" },
     };
 
     [Theory]

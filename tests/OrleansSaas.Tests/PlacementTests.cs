@@ -36,4 +36,32 @@ public sealed class PlacementTests
         Assert.All(perSilo.GroupBy(s => s), g => Assert.Equal(3, g.Count()));
         Assert.Contains("maximum", (string?)problem["detail"]);
     }
+
+    [Fact]
+    public async Task Operators_see_each_silo_with_its_load_and_the_sessions_it_hosts()
+    {
+        await using var cluster = await TestCluster.StartAsync(silos: 2, new Dictionary<string, string> { ["Silo__MaxSessions"] = "50" });
+        using var client = cluster.CreateClient();
+        using var admin = cluster.CreateAdminClient();
+        var first = await client.CreatePairedSessionAsync("+12015550971");
+        var second = await client.CreatePairedSessionAsync("+12015550972");
+
+        var silos = await Api.EventuallyAsync(async () => (await (await admin.GetAsync("/v1/admin/silos")).ReadJsonAsync(HttpStatusCode.OK)).AsArray(),
+            list => list.Count == 2 && list.Sum(s => (int)s!["sessions"]!) >= 2, TimeSpan.FromSeconds(20), "both silos with their sessions");
+        Assert.All(silos, s =>
+        {
+            Assert.Equal("active", (string?)s!["status"]);
+            Assert.Equal(50, (int?)s["maxSessions"]);
+            Assert.True((int)s["activations"]! > 0);
+        });
+
+        foreach (var id in new[] { first, second })
+        {
+            var host = (string)(await client.GetSessionAsync(id))["placement"]!["silo"]!;
+            var hosted = await (await admin.GetAsync($"/v1/admin/silos/{Uri.EscapeDataString(host)}/sessions")).ReadJsonAsync(HttpStatusCode.OK);
+            Assert.Contains(id, hosted.AsArray().Select(h => (string)h!["session"]!["id"]!));
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/admin/silos/127.0.0.1:1@1/sessions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/admin/silos")).StatusCode);
+    }
 }

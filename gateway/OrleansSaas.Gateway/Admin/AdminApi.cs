@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using OrleansSaas.Gateway.Cluster;
 using OrleansSaas.Gateway.Tenants;
 
 namespace OrleansSaas.Gateway.Admin;
@@ -39,6 +40,7 @@ public static class AdminApi
     {
         var admin = app.MapGroup(Prefix).RequireAuthorization(AdminKeyAuthenticationHandler.Policy).ProducesProblem(401).ProducesProblem(503);
         admin.MapTenantAdminEndpoints();
+        admin.MapClusterAdminEndpoints();
         return admin;
     }
 

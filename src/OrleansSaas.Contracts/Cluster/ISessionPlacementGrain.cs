@@ -15,7 +15,14 @@ public interface ISessionPlacementGrain : IGrainWithIntegerKey
     /// <summary>A silo's actual count and capacity; corrects the tally for sessions that ended.</summary>
     [Alias("report")]
     Task Report(string silo, int sessions, int maxSessions);
+
+    /// <summary>The latest count and capacity of every silo that reported recently.</summary>
+    [Alias("loads")]
+    Task<IReadOnlyList<SiloLoad>> GetLoads();
 }
+
+[GenerateSerializer, Immutable, Alias("silo-load")]
+public sealed record SiloLoad([property: Id(0)] string Silo, [property: Id(1)] int Sessions, [property: Id(2)] int MaxSessions);
 
 /// <summary>No silo of the cluster has room for another session.</summary>
 [GenerateSerializer, Alias("cluster-full")]

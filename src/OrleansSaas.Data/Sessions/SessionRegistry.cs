@@ -78,6 +78,25 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         return sessions;
     }
 
+    /// <summary>The sessions a silo hosts (by its last report), for operators.</summary>
+    public async Task<IReadOnlyList<(string TenantId, SessionSummary Session)>> ListByHostAsync(string hostSilo, int limit)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT tenant_id, session_id, name, engine, status, phone_number, created_at, updated_at FROM sessions
+            WHERE host_silo = @host AND desired_state = 'connected' ORDER BY session_id LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("host", hostSilo);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var sessions = new List<(string, SessionSummary)>();
+        while (await reader.ReadAsync())
+        {
+            sessions.Add((reader.GetString(0), new SessionSummary(reader.GetString(1), reader.GetString(2), reader.GetString(3), DbEnum.ToSessionStatus(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7))));
+        }
+        return sessions;
+    }
+
     /// <summary>Session keys that should be connected but whose last host is not among the live silos.</summary>
     public async Task<IReadOnlyList<string>> ListOrphanedAsync(IReadOnlyCollection<string> liveSilos, int limit)
     {

@@ -23,6 +23,13 @@ public sealed class SessionPlacementGrain(TimeProvider clock) : Grain, ISessionP
         return Task.FromResult(best);
     }
 
+    public Task<IReadOnlyList<SiloLoad>> GetLoads()
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<SiloLoad>>(_silos.Where(s => now - s.Value.ReportedAt < Stale)
+            .Select(s => new SiloLoad(s.Key, s.Value.Sessions, s.Value.Max)).ToList());
+    }
+
     public Task Report(string silo, int sessions, int maxSessions)
     {
         _silos[silo] = (sessions, maxSessions, clock.GetUtcNow());

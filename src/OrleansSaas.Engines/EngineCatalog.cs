@@ -5,7 +5,5 @@ public sealed class EngineCatalog(IEnumerable<IWhatsAppEngine> engines)
 {
     private readonly Dictionary<string, IWhatsAppEngine> _byName = engines.ToDictionary(e => e.Name, StringComparer.Ordinal);
 
-    public IReadOnlyCollection<string> Names => _byName.Keys;
-
     public IWhatsAppEngine? Find(string name) => _byName.GetValueOrDefault(name);
 }

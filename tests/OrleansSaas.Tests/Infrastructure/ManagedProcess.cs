@@ -13,8 +13,6 @@ public sealed class ManagedProcess : IAsyncDisposable
     private readonly string _readyMarker;
 
     public string Name { get; }
-    public int ProcessId => _process.Id;
-    public bool HasExited => _process.HasExited;
 
     private ManagedProcess(string name, ProcessStartInfo info, string readyMarker)
     {

@@ -72,8 +72,7 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         var sessions = new List<SessionSummary>();
         while (await reader.ReadAsync())
         {
-            sessions.Add(new SessionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), DbEnum.ToSessionStatus(reader.GetString(3)),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6)));
+            sessions.Add(ReadSummary(reader, 0));
         }
         return sessions;
     }
@@ -91,8 +90,7 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         var sessions = new List<(string, SessionSummary)>();
         while (await reader.ReadAsync())
         {
-            sessions.Add((reader.GetString(0), new SessionSummary(reader.GetString(1), reader.GetString(2), reader.GetString(3), DbEnum.ToSessionStatus(reader.GetString(4)),
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7))));
+            sessions.Add((reader.GetString(0), ReadSummary(reader, 1)));
         }
         return sessions;
     }
@@ -113,4 +111,9 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
             keys.Add(SessionKey.Format(reader.GetString(0), reader.GetString(1)));
         return keys;
     }
+
+    // session_id, name, engine, status, phone_number, created_at, updated_at from the given column on.
+    private static SessionSummary ReadSummary(NpgsqlDataReader reader, int first) => new(
+        reader.GetString(first), reader.GetString(first + 1), reader.GetString(first + 2), DbEnum.ToSessionStatus(reader.GetString(first + 3)),
+        reader.IsDBNull(first + 4) ? null : reader.GetString(first + 4), reader.GetFieldValue<DateTimeOffset>(first + 5), reader.GetFieldValue<DateTimeOffset>(first + 6));
 }

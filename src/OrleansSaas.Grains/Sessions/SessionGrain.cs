@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Quotas;
 using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Data;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Data.Sessions;
 using OrleansSaas.Engines;
@@ -207,9 +208,8 @@ public sealed class SessionGrain(
         if (content.ReplyTo is { } replyTo && await messages.FindNetworkIdAsync(TenantId, SessionId, replyTo) is null)
             return new SendReply(SessionError.UnknownMessage, null);
 
-        // PostgreSQL keeps microseconds; trimming here makes the first reply equal to every replay of it.
-        var now = DateTimeOffset.UtcNow;
-        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        // Microsecond precision makes the first reply equal to every replay of it.
+        var now = DbTime.Now();
         var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
             command.To, content, MessageStatus.Queued, now, now, null);
         await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash);
@@ -294,9 +294,12 @@ public sealed class SessionGrain(
         var content = message.Content.ReplyTo is { } quoted
             ? message.Content with { ReplyTo = await messages.FindByNetworkIdAsync(TenantId, SessionId, quoted) }
             : message.Content;
-        // A redelivery must not copy its media again.
-        if (await messages.FindByNetworkIdAsync(TenantId, SessionId, message.NetworkMessageId) is not null) return true;
-        content = content with { Details = await inboundMedia.StoreAsync(TenantId, Engine, EngineSession, content) };
+        // A redelivery must not copy its media again; messages without details are deduplicated by the insert alone.
+        if (content.Details is not null)
+        {
+            if (await messages.FindByNetworkIdAsync(TenantId, SessionId, message.NetworkMessageId) is not null) return true;
+            content = content with { Details = await inboundMedia.StoreAsync(TenantId, Engine, EngineSession, content) };
+        }
         var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
             message.From, content, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
         await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId);

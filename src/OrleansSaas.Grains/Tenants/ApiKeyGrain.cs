@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrleansSaas.Contracts.Tenants;
+using OrleansSaas.Data;
 using OrleansSaas.Data.Tenants;
 
 namespace OrleansSaas.Grains.Tenants;
@@ -64,7 +65,7 @@ public sealed class ApiKeyGrain(
         if (State.TenantId != tenantId) return false;
         if (State.RevokedAt is null)
         {
-            State.RevokedAt = Clock.Now();
+            State.RevokedAt = DbTime.Now();
             await SaveAsync();
         }
         return true;
@@ -78,7 +79,7 @@ public sealed class ApiKeyGrain(
 
     private async Task RecordUseAsync()
     {
-        var now = Clock.Now();
+        var now = DbTime.Now();
         _lastUsedAt = now;
         if (_recordedUseAt is { } recorded && now - recorded < UseRecordInterval) return;
         await TryRecordUseAsync(now);

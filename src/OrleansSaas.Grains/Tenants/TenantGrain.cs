@@ -1,5 +1,6 @@
 using Npgsql;
 using OrleansSaas.Contracts.Tenants;
+using OrleansSaas.Data;
 using OrleansSaas.Data.Tenants;
 
 namespace OrleansSaas.Grains.Tenants;
@@ -29,7 +30,7 @@ public sealed class TenantGrain([PersistentState("tenant")] IPersistentState<Ten
         State.Name = name;
         State.Plan = plan;
         State.Status = TenantStatus.Active;
-        State.CreatedAt = Clock.Now();
+        State.CreatedAt = DbTime.Now();
         await SaveAsync();
         return View();
     }
@@ -53,7 +54,7 @@ public sealed class TenantGrain([PersistentState("tenant")] IPersistentState<Ten
         if (State.Status != TenantStatus.Suspended)
         {
             State.Status = TenantStatus.Suspended;
-            State.SuspendedAt = Clock.Now();
+            State.SuspendedAt = DbTime.Now();
             await SaveAsync();
         }
         return View();
@@ -75,7 +76,7 @@ public sealed class TenantGrain([PersistentState("tenant")] IPersistentState<Ten
     {
         if (!IsLive) return false;
         State.Status = TenantStatus.Deleted;
-        State.DeletedAt = Clock.Now();
+        State.DeletedAt = DbTime.Now();
         await SaveAsync();
         return true;
     }
@@ -84,7 +85,7 @@ public sealed class TenantGrain([PersistentState("tenant")] IPersistentState<Ten
     {
         if (!IsLive) return null;
         var (keyId, plainKey, secretHash) = ApiKeyFormat.Generate();
-        var createdAt = Clock.Now();
+        var createdAt = DbTime.Now();
         await GrainFactory.GetGrain<IApiKeyGrain>(keyId).Register(this.GetPrimaryKeyString(), secretHash, spec, createdAt);
         return new IssuedApiKey(keyId, plainKey, spec.Name, spec.Scopes, createdAt);
     }

@@ -7,6 +7,7 @@ using OrleansSaas.Gateway;
 using OrleansSaas.Gateway.Admin;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Documentation;
+using OrleansSaas.Gateway.Events;
 using OrleansSaas.Gateway.Health;
 using OrleansSaas.Gateway.Media;
 using OrleansSaas.Gateway.Messaging;
@@ -15,6 +16,7 @@ using OrleansSaas.Gateway.Quotas;
 using OrleansSaas.Gateway.Sessions;
 using OrleansSaas.Gateway.Simulation;
 using OrleansSaas.Gateway.Tenants;
+using OrleansSaas.Gateway.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddSimpleConsole(o =>
@@ -88,6 +90,7 @@ builder.Services.AddRequestRateLimiting(builder.Configuration);
 builder.Services.AddOptions<DemoTenantOptions>().Bind(builder.Configuration.GetSection(DemoTenantOptions.Section));
 builder.Services.AddHostedService<DemoTenantBootstrap>();
 builder.Services.AddTenantAdministration(builder.Configuration);
+builder.Services.AddOptions<WebhookApiOptions>().Bind(builder.Configuration.GetSection(WebhookApiOptions.Section));
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -104,6 +107,8 @@ app.MapSessionEndpoints();
 app.MapMessageEndpoints();
 app.MapAdminEndpoints();
 app.MapMediaEndpoints();
+app.MapWebhookEndpoints();
+app.MapEventEndpoints();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -34,6 +34,7 @@ if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(hostOptio
 builder.Services.AddOptions<SiloHostOptions>().Bind(builder.Configuration.GetSection(SiloHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddAppData(connectionString);
 builder.Services.AddSessionFeatures(builder.Configuration);
+builder.Services.AddWebhookFeatures(builder.Configuration);
 builder.Services.AddSiloHealth();
 // A small HTTP listener for health probes and the dashboard; all client traffic goes through the gateway.
 builder.WebHost.UseUrls($"http://{hostOptions.AdvertisedAddress}:{hostOptions.HttpPort}");

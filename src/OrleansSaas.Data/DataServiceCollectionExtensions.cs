@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OrleansSaas.Data.Events;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Data.Sessions;
 using OrleansSaas.Data.Simulation;
+using OrleansSaas.Data.Webhooks;
 
 namespace OrleansSaas.Data;
 
@@ -15,6 +17,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<MessageStore>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<SimulatedNetworkStore>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<WebhookStore>();
         services.AddMediaStore();
         return services;
     }

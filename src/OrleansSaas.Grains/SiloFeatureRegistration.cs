@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansSaas.Engines.Simulated;
 using OrleansSaas.Grains.Cluster;
+using OrleansSaas.Grains.Events;
 using OrleansSaas.Grains.Media;
 using OrleansSaas.Grains.Sessions;
+using OrleansSaas.Grains.Webhooks;
 
 namespace OrleansSaas.Grains;
 
@@ -27,6 +29,22 @@ public static class SiloFeatureRegistration
         services.AddSingleton<SessionCounter>();
         services.AddPlacementDirector<SessionPlacementStrategy, SessionPlacementDirector>();
         services.AddHostedService<SessionLoadReporter>();
+        return services;
+    }
+
+    /// <summary>The event log's upkeep and webhook delivery: signing, retry policy, and the sweep that wakes lost subscriptions.</summary>
+    public static IServiceCollection AddWebhookFeatures(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.InitialBackoff <= o.MaxBackoff, "Webhooks:InitialBackoff must not exceed Webhooks:MaxBackoff.")
+            .ValidateOnStart();
+        services.AddOptions<EventOptions>().Bind(configuration.GetSection(EventOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookRetryPolicy>();
+        services.AddSingleton<WebhookNotifier>();
+        services.AddHostedService<WebhookSweeper>();
+        services.AddHostedService<EventRetention>();
         return services;
     }
 }

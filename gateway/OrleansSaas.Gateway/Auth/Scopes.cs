@@ -11,8 +11,9 @@ public static class Scopes
     public const string MessagesSend = "messages:send";
     public const string MessagesRead = "messages:read";
     public const string WebhooksManage = "webhooks:manage";
+    public const string EventsRead = "events:read";
 
-    public static readonly IReadOnlyList<string> All = [SessionsRead, SessionsWrite, MessagesSend, MessagesRead, WebhooksManage];
+    public static readonly IReadOnlyList<string> All = [SessionsRead, SessionsWrite, MessagesSend, MessagesRead, WebhooksManage, EventsRead];
 
     public static AuthorizationBuilder AddScopePolicies(this AuthorizationBuilder authorization)
     {

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Contracts.Simulation;
 using OrleansSaas.Gateway.Auth;
@@ -11,9 +12,12 @@ public sealed record ScanRequest(string? PhoneNumber, string? ProfileName);
 
 public sealed record EnterCodeRequest(string? PhoneNumber, string? Code, string? ProfileName);
 
+/// <param name="NetworkMessageId">The network's id of the message; delivering the same id again is a redelivery.</param>
+public sealed record InboundRequest(string? From, string? Text, string? NetworkMessageId);
+
 /// <summary>
 /// Development only (Simulator:DevEndpoints): plays the phone that scans a session's QR code on the
-/// simulated network. Off by default, so a production gateway never exposes it.
+/// simulated network, and the network handing a session a message. Off by default, so a production gateway never exposes it.
 /// </summary>
 public static class SimulatorEndpoints
 {
@@ -22,6 +26,24 @@ public static class SimulatorEndpoints
         var group = app.MapGroup("/v1/sessions/{sessionId}/dev").WithTags("Development").ProducesCommonProblems().RequireAuthorization(Scopes.SessionsWrite);
         group.MapPost("/scan", Scan).Produces<SessionView>().ProducesProblem(409);
         group.MapPost("/enter-code", EnterCode).Produces<SessionView>().ProducesProblem(409);
+        group.MapPost("/inbound", Inbound).Produces(204).ProducesProblem(409);
+    }
+
+    /// <summary>The network hands the session a text message, as the engine does (and as it does again when it redelivers).</summary>
+    private static async Task<IResult> Inbound(string sessionId, InboundRequest request, ClaimsPrincipal user, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        var from = PhoneNumberField.Normalise(request.From, out var fromError);
+        if (fromError is not null) errors.Add("from", fromError);
+        if (string.IsNullOrEmpty(request.Text) || request.Text.Length > 4096) errors.Add("text", "is required (at most 4096 characters).");
+        if (string.IsNullOrEmpty(request.NetworkMessageId) || request.NetworkMessageId.Length > 128 || request.NetworkMessageId.Any(c => c is < '!' or > '~'))
+            errors.Add("networkMessageId", "is required: 1–128 printable ASCII characters.");
+        if (errors.Any) return Problem.Invalid(errors);
+        if (!SessionRoutes.IsWellFormed(sessionId) || await cluster.Session(user, sessionId).Get() is null) return Problem.NotFound($"Session '{sessionId}'");
+
+        var engineEvents = cluster.GetGrain<ISessionEngineEvents>(SessionKey.Format(user.TenantId(), sessionId));
+        var stored = await engineEvents.OnInbound(new InboundMessage(request.NetworkMessageId!, from!, MessageContent.PlainText(request.Text!), DateTimeOffset.UtcNow));
+        return stored ? TypedResults.NoContent() : Problem.Conflict("The session is not connected, so the network keeps the message.");
     }
 
     private static async Task<IResult> Scan(string sessionId, ScanRequest request, ClaimsPrincipal user, IClusterClient cluster)

@@ -1,5 +1,6 @@
 using Npgsql;
 using OrleansSaas.Contracts.Messaging;
+using OrleansSaas.Data.Events;
 
 namespace OrleansSaas.Data.Messaging;
 
@@ -12,21 +13,27 @@ public sealed record MessageQuery(MessageDirection? Direction, long? Before, int
 
 public sealed record MessagePage(IReadOnlyList<MessageView> Items, long? NextBefore);
 
-/// <summary>The messages table. Every query is scoped by tenant and session, so no caller can reach another tenant's rows.</summary>
+/// <summary>
+/// The messages table. Every query is scoped by tenant and session, so no caller can reach another tenant's rows.
+/// Every change a client can observe appends its event in the same statement.
+/// </summary>
 public sealed class MessageStore(NpgsqlDataSource db)
 {
     private const string Columns = "seq, id, session_id, direction, peer, type, body, status, created_at, updated_at, error, details, reply_to";
 
-    public async Task InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
+    public async Task<EventFanOut> InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
     {
         await using var command = db.CreateCommand("""
-            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at, idempotency_key, request_hash)
-            VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, @details::json, @reply_to, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
+            WITH inserted AS (
+                INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at, idempotency_key, request_hash)
+                VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, @details::json, @reply_to, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
+                RETURNING message_json(messages) AS data)
+            SELECT e.subscriptions FROM inserted, append_event(@tenant, 'message.queued', @session, @at, inserted.data) e
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("idempotency_key", (object?)idempotencyKey ?? DBNull.Value);
         command.Parameters.AddWithValue("request_hash", (object?)requestHash ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync();
+        return await EventAppend.ExecuteAsync(command);
     }
 
     /// <summary>The message an earlier request with this Idempotency-Key created, with that request's hash.</summary>
@@ -72,36 +79,43 @@ public sealed class MessageStore(NpgsqlDataSource db)
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Stores an inbound message once; false when the network id was already stored (a redelivery).</summary>
-    public async Task<bool> InsertInboundAsync(string tenantId, string sessionId, MessageView message, string networkId)
+    /// <summary>Stores an inbound message and its event once; a redelivery of the same network id appends nothing (Events is 0).</summary>
+    public async Task<EventFanOut> InsertInboundAsync(string tenantId, string sessionId, MessageView message, string networkId)
     {
         await using var command = db.CreateCommand("""
-            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at)
-            VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @details::json, @reply_to, @status, @network_id, @at, @at)
-            ON CONFLICT (tenant_id, session_id, direction, network_id) DO NOTHING
+            WITH inserted AS (
+                INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at)
+                VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @details::json, @reply_to, @status, @network_id, @at, @at)
+                ON CONFLICT (tenant_id, session_id, direction, network_id) DO NOTHING
+                RETURNING message_json(messages) AS data)
+            SELECT e.subscriptions FROM inserted, append_event(@tenant, @event_type, @session, @at, inserted.data) e
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("status", message.Status.ToDb());
         command.Parameters.AddWithValue("network_id", networkId);
-        return await command.ExecuteNonQueryAsync() == 1;
+        command.Parameters.AddWithValue("event_type", message.Content.Type == "reaction" ? EventTypes.MessageReaction : EventTypes.MessageReceived);
+        return await EventAppend.ExecuteAsync(command);
     }
 
     /// <summary>Moves a status forward only (queued → sent → delivered → read), so late or reordered receipts never move it back.</summary>
-    public async Task AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
+    public async Task<EventFanOut> AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
     {
         await using var command = db.CreateCommand("""
-            UPDATE messages SET status = @status, error = @error, updated_at = now()
-            WHERE tenant_id = @tenant AND session_id = @session AND id = @id
-              AND (array_position(ARRAY['queued','sent','delivered','read'], status)
-                     < array_position(ARRAY['queued','sent','delivered','read'], @status::text)
-                   OR (@status = 'failed' AND status IN ('queued', 'sent')))
+            WITH changed AS (
+                UPDATE messages SET status = @status, error = @error, updated_at = now()
+                WHERE tenant_id = @tenant AND session_id = @session AND id = @id
+                  AND (array_position(ARRAY['queued','sent','delivered','read'], status)
+                         < array_position(ARRAY['queued','sent','delivered','read'], @status::text)
+                       OR (@status = 'failed' AND status IN ('queued', 'sent')))
+                RETURNING message_json(messages) AS data)
+            SELECT e.subscriptions FROM changed, append_event(@tenant, 'message.' || @status, @session, now(), changed.data) e
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("id", messageId);
         command.Parameters.AddWithValue("status", status.ToDb());
         command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync();
+        return await EventAppend.ExecuteAsync(command);
     }
 
     public async Task<IReadOnlyList<QueuedMessage>> ListQueuedAsync(string tenantId, string sessionId, long afterSeq, int limit)

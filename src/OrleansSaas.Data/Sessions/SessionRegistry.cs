@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Npgsql;
 using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Data.Events;
 
 namespace OrleansSaas.Data.Sessions;
 
@@ -15,15 +17,35 @@ public sealed record SessionSummary(string Id, string Name, string Engine, Sessi
 /// </summary>
 public sealed class SessionRegistry(NpgsqlDataSource db)
 {
-    public async Task SaveAsync(SessionRegistration session)
+    private const string Upsert = """
+        INSERT INTO sessions (tenant_id, session_id, name, engine, status, desired_state, phone_number, host_silo, created_at, updated_at)
+        VALUES (@tenant, @session, @name, @engine, @status, @desired, @phone, @host, @created, now())
+        ON CONFLICT (tenant_id, session_id) DO UPDATE SET
+            status = excluded.status, desired_state = excluded.desired_state, phone_number = excluded.phone_number,
+            host_silo = excluded.host_silo, updated_at = now()
+        """;
+
+    /// <summary>Saves the session's row; with <paramref name="change"/>, its session.status event is appended in the same statement.</summary>
+    public async Task<EventFanOut> SaveAsync(SessionRegistration session, StatusChange? change = null)
     {
-        await using var command = db.CreateCommand("""
-            INSERT INTO sessions (tenant_id, session_id, name, engine, status, desired_state, phone_number, host_silo, created_at, updated_at)
-            VALUES (@tenant, @session, @name, @engine, @status, @desired, @phone, @host, @created, now())
-            ON CONFLICT (tenant_id, session_id) DO UPDATE SET
-                status = excluded.status, desired_state = excluded.desired_state, phone_number = excluded.phone_number,
-                host_silo = excluded.host_silo, updated_at = now()
+        await using var command = db.CreateCommand(change is null ? Upsert : $"""
+            WITH saved AS ({Upsert} RETURNING 1)
+            SELECT e.subscriptions FROM saved, append_event(@tenant, '{EventTypes.SessionStatus}', @session, @at, @data::json) e
             """);
+        if (change is not null)
+        {
+            command.Parameters.AddWithValue("at", change.At);
+            command.Parameters.AddWithValue("data", JsonSerializer.Serialize(new
+            {
+                sessionId = session.SessionId,
+                status = change.Status.ToDb(),
+                reason = change.Reason,
+                details = change.Details,
+                phoneNumber = session.PhoneNumber,
+                silo = change.Silo,
+                at = change.At,
+            }));
+        }
         command.Parameters.AddWithValue("tenant", session.TenantId);
         command.Parameters.AddWithValue("session", session.SessionId);
         command.Parameters.AddWithValue("name", session.Name);
@@ -33,15 +55,25 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         command.Parameters.AddWithValue("phone", (object?)session.PhoneNumber ?? DBNull.Value);
         command.Parameters.AddWithValue("host", (object?)session.HostSilo ?? DBNull.Value);
         command.Parameters.AddWithValue("created", session.CreatedAt);
-        await command.ExecuteNonQueryAsync();
+        if (change is null)
+        {
+            await command.ExecuteNonQueryAsync();
+            return EventFanOut.None;
+        }
+        return await EventAppend.ExecuteAsync(command);
     }
 
-    public async Task DeleteAsync(string tenantId, string sessionId)
+    /// <summary>Removes the session's row and appends its session.deleted event in the same statement.</summary>
+    public async Task<EventFanOut> DeleteAsync(string tenantId, string sessionId)
     {
-        await using var command = db.CreateCommand("DELETE FROM sessions WHERE tenant_id = @tenant AND session_id = @session");
+        await using var command = db.CreateCommand($"""
+            WITH deleted AS (DELETE FROM sessions WHERE tenant_id = @tenant AND session_id = @session RETURNING session_id)
+            SELECT e.subscriptions FROM deleted,
+                append_event(@tenant, '{EventTypes.SessionDeleted}', @session, now(), json_build_object('sessionId', deleted.session_id)) e
+            """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
-        await command.ExecuteNonQueryAsync();
+        return await EventAppend.ExecuteAsync(command);
     }
 
     public async Task<IReadOnlyList<string>> ListIdsAsync(string tenantId)

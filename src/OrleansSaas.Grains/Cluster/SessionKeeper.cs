@@ -72,16 +72,13 @@ public sealed class SessionKeeper(
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        var live = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
-            .Select(m => m.SiloAddress)
-            .ToList();
-        // One leader sweeps, so survivors do not all hit PostgreSQL and the same grains at once.
-        if (live.Count == 0 || !live.Min()!.Equals(localSilo.SiloAddress)) return;
-
+        if (!ClusterLeader.IsLocal(membership, localSilo)) return;
         try
         {
-            var liveNames = live.Select(s => s.ToParsableString()).ToList();
+            var liveNames = membership.CurrentSnapshot.Members.Values
+                .Where(m => m.Status == SiloStatus.Active)
+                .Select(m => m.SiloAddress.ToParsableString())
+                .ToList();
             var orphaned = await registry.ListOrphanedAsync(liveNames, options.Value.BatchSize);
             if (orphaned.Count == 0) return;
             logger.LogInformation("Reviving {Count} session(s) without a live host", orphaned.Count);

@@ -19,6 +19,7 @@ public sealed class SendPump(
     string sessionId,
     MessageStore messages,
     Func<QueuedMessage, Task<SendResult>> send,
+    Func<string, MessageStatus, string?, Task> advance,
     Func<bool> canSend,
     Action<TimeSpan> retryLater,
     Func<SendPacing> pacing,
@@ -109,10 +110,10 @@ public sealed class SendPump(
         switch (result)
         {
             case SendResult.Sent:
-                await messages.AdvanceStatusAsync(tenantId, sessionId, message.Id, MessageStatus.Sent);
+                await advance(message.Id, MessageStatus.Sent, null);
                 return true;
             case SendResult.Rejected:
-                await messages.AdvanceStatusAsync(tenantId, sessionId, message.Id, MessageStatus.Failed, "rejected_by_network");
+                await advance(message.Id, MessageStatus.Failed, "rejected_by_network");
                 return true;
             default:
                 return false;

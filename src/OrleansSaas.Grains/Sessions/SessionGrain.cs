@@ -5,13 +5,16 @@ using Microsoft.Extensions.Options;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Quotas;
 using OrleansSaas.Contracts.Sessions;
+using System.Text.Json;
 using OrleansSaas.Data;
+using OrleansSaas.Data.Events;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Data.Sessions;
 using OrleansSaas.Engines;
 using OrleansSaas.Grains.Cluster;
 using OrleansSaas.Grains.Messaging;
 using OrleansSaas.Grains.Media;
+using OrleansSaas.Grains.Webhooks;
 
 namespace OrleansSaas.Grains.Sessions;
 
@@ -26,6 +29,8 @@ public sealed class SessionGrain(
     EngineCatalog engines,
     MessageStore messages,
     SessionRegistry registry,
+    EventStore events,
+    WebhookNotifier webhooks,
     CredentialProtector protector,
     InboundMediaCopier inboundMedia,
     ILocalSiloDetails silo,
@@ -50,6 +55,7 @@ public sealed class SessionGrain(
     private IGrainTimer? _retryTimer;
     private QrCodeView? _qr;
     private PairingCodeView? _pairingCode;
+    private StatusChange? _unsavedChange;
     private readonly Dictionary<string, DateTimeOffset> _typing = new(StringComparer.Ordinal);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -160,7 +166,7 @@ public sealed class SessionGrain(
         await Logout();
         CancelRetry();
         await messages.DeleteSessionMessagesAsync(TenantId, SessionId);
-        await registry.DeleteAsync(TenantId, SessionId);
+        webhooks.Notify(TenantId, await registry.DeleteAsync(TenantId, SessionId));
         await session.ClearStateAsync();
         await Quota.ReleaseSession(SessionId);
         DeactivateOnIdle();
@@ -212,7 +218,7 @@ public sealed class SessionGrain(
         var now = DbTime.Now();
         var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
             command.To, content, MessageStatus.Queued, now, now, null);
-        await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash);
+        webhooks.Notify(TenantId, await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash));
         _pump?.Poke();
         return new SendReply(SessionError.None, message);
     }
@@ -248,7 +254,7 @@ public sealed class SessionGrain(
         if (message.Status == MessageStatus.Read) return SessionError.None;
         var networkId = await messages.FindNetworkIdAsync(TenantId, SessionId, messageId);
         await Engine.MarkReadAsync(EngineSession, new ReadMarker(networkId!, message.Peer));
-        await messages.AdvanceStatusAsync(TenantId, SessionId, messageId, MessageStatus.Read);
+        await AdvanceAsync(messageId, MessageStatus.Read, null);
         return SessionError.None;
     }
 
@@ -302,12 +308,17 @@ public sealed class SessionGrain(
         }
         var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
             message.From, content, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
-        await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId);
+        // A redelivery of the same network id appends no second message and no second event.
+        webhooks.Notify(TenantId, await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId));
         return true;
     }
 
     public Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at) =>
-        State.Exists ? messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status) : Task.CompletedTask;
+        State.Exists ? AdvanceAsync(messageId, status, null) : Task.CompletedTask;
+
+    /// <summary>Moves a message's status forward; its event is written with it and its subscriptions told.</summary>
+    private async Task AdvanceAsync(string messageId, MessageStatus status, string? error) =>
+        webhooks.Notify(TenantId, await messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status, error));
 
     public Task OnLoggedOutRemotely(string reason) =>
         State.Exists && State.Status != SessionStatus.LoggedOut ? LoggedOutAsync(reason) : Task.CompletedTask;
@@ -328,6 +339,7 @@ public sealed class SessionGrain(
             if (shown < Options.MaxQrCodes)
             {
                 _qr = NextQr(++shown);
+                await QrShownAsync(_qr);
                 return;
             }
             StopQr();
@@ -338,8 +350,14 @@ public sealed class SessionGrain(
         }, Options.QrRotationInterval, Options.QrRotationInterval);
         Record(SessionStatus.Pairing);
         await SaveAsync();
+        await QrShownAsync(_qr);
         await RegisterBackstopAsync();
     }
+
+    /// <summary>Each QR code is an event, so a client can render it from a webhook or the stream without polling.</summary>
+    private async Task QrShownAsync(QrCodeView qr) =>
+        webhooks.Notify(TenantId, await events.AppendAsync(TenantId, EventTypes.SessionQr, SessionId, DateTimeOffset.UtcNow,
+            JsonSerializer.Serialize(new { sessionId = SessionId, qr = qr.Value, sequence = qr.Sequence, expiresAt = qr.ExpiresAt })));
 
     private QrCodeView NextQr(int sequence) =>
         new(Engine.CreatePairingQr(EngineSession), sequence, DateTimeOffset.UtcNow + Options.QrRotationInterval);
@@ -397,7 +415,7 @@ public sealed class SessionGrain(
         Record(SessionStatus.Connected);
         await SaveAsync();
         await RegisterBackstopAsync();
-        _pump ??= new SendPump(TenantId, SessionId, messages, SendQueuedAsync,
+        _pump ??= new SendPump(TenantId, SessionId, messages, SendQueuedAsync, AdvanceAsync,
             () => State.Status == SessionStatus.Connected, RetryLater, Pacing, Options.RetryDelay, logger);
         _pump.Poke();
     }
@@ -432,7 +450,8 @@ public sealed class SessionGrain(
     private void Record(SessionStatus status, string? reason = null, string? details = null)
     {
         State.Status = status;
-        State.History.Add(new StatusChange(status, DateTimeOffset.UtcNow, SiloName, reason, details));
+        _unsavedChange = new StatusChange(status, DateTimeOffset.UtcNow, SiloName, reason, details);
+        State.History.Add(_unsavedChange);
         if (State.History.Count > Options.HistoryLength)
             State.History.RemoveRange(0, State.History.Count - Options.HistoryLength);
     }
@@ -440,8 +459,11 @@ public sealed class SessionGrain(
     private async Task SaveAsync()
     {
         await session.WriteStateAsync();
-        await registry.SaveAsync(new SessionRegistration(TenantId, SessionId, State.Name, State.Engine, State.Status,
-            State.ShouldBeConnected, State.PhoneNumber, SiloName, State.CreatedAt));
+        // The registry row carries the session.status event of the change just recorded, written in the same statement.
+        var fanOut = await registry.SaveAsync(new SessionRegistration(TenantId, SessionId, State.Name, State.Engine, State.Status,
+            State.ShouldBeConnected, State.PhoneNumber, SiloName, State.CreatedAt), _unsavedChange);
+        _unsavedChange = null;
+        webhooks.Notify(TenantId, fanOut);
     }
 
     private Task RegisterBackstopAsync() => this.RegisterOrUpdateReminder(BackstopReminder, Options.ReminderPeriod, Options.ReminderPeriod);

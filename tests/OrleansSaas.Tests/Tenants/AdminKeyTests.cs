@@ -7,7 +7,7 @@ namespace OrleansSaas.Tests.Tenants;
 [Collection(SharedClusterCollection.Name)]
 public sealed class AdminKeyTests(SharedClusterFixture fixture)
 {
-    private static readonly string[] AllScopes = ["sessions:read", "sessions:write", "messages:send", "messages:read", "webhooks:manage"];
+    private static readonly string[] AllScopes = ["sessions:read", "sessions:write", "messages:send", "messages:read", "webhooks:manage", "events:read"];
     private readonly HttpClient _admin = fixture.Cluster.CreateAdminClient();
 
     [Fact]

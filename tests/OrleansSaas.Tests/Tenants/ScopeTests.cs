@@ -8,7 +8,7 @@ namespace OrleansSaas.Tests.Tenants;
 [Collection(SharedClusterCollection.Name)]
 public sealed class ScopeTests(SharedClusterFixture fixture)
 {
-    private static readonly string[] AllScopes = ["sessions:read", "sessions:write", "messages:send", "messages:read", "webhooks:manage"];
+    private static readonly string[] AllScopes = ["sessions:read", "sessions:write", "messages:send", "messages:read", "webhooks:manage", "events:read"];
 
     /// <summary>Every tenant route with the scope it needs ({s}: a session of the tenant) and a body it accepts.</summary>
     public static TheoryData<string, string, string, string?> Routes => new()

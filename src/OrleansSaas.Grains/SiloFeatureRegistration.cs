@@ -32,7 +32,7 @@ public static class SiloFeatureRegistration
         return services;
     }
 
-    /// <summary>The event log's upkeep and webhook delivery: signing, retry policy, and the sweep that wakes lost subscriptions.</summary>
+    /// <summary>The event log's numbering and upkeep, and webhook delivery: signing, retry policy, and the sweep that wakes lost grains.</summary>
     public static IServiceCollection AddWebhookFeatures(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateDataAnnotations()
@@ -42,8 +42,8 @@ public static class SiloFeatureRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookRetryPolicy>();
-        services.AddSingleton<WebhookNotifier>();
-        services.AddHostedService<WebhookSweeper>();
+        services.AddSingleton<EventNotifier>();
+        services.AddHostedService<EventSweeper>();
         services.AddHostedService<EventRetention>();
         return services;
     }

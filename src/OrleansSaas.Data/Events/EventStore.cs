@@ -11,16 +11,39 @@ public sealed record EventFilter(string? SessionId = null, IReadOnlyList<string>
 /// </summary>
 public sealed class EventStore(NpgsqlDataSource db)
 {
-    /// <summary>Appends an event that describes no row of ours (a QR code shown), fanning it out to webhooks.</summary>
-    public async Task<EventFanOut> AppendAsync(string tenantId, string type, string sessionId, DateTimeOffset at, string data)
+    /// <summary>Appends an event that describes no row of ours (a QR code shown).</summary>
+    public async Task<AppendedEvents> AppendAsync(string tenantId, string type, string sessionId, DateTimeOffset at, string data)
     {
-        await using var command = db.CreateCommand("SELECT e.subscriptions FROM append_event(@tenant, @type, @session, @at, @data::json) e");
+        await using var command = db.CreateCommand("SELECT append_event(@tenant, @type, @session, @at, @data::json)");
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("type", type);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("at", at);
         command.Parameters.AddWithValue("data", data);
         return await EventAppend.ExecuteAsync(command);
+    }
+
+    /// <summary>Numbers a batch of the tenant's events in write order and fans them out to its webhook subscriptions (one transaction).</summary>
+    public async Task<NumberedEvents> NumberAsync(string tenantId, int limit)
+    {
+        await using var command = db.CreateCommand("SELECT numbered, subscriptions FROM sequence_events(@tenant, @limit)");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new NumberedEvents(reader.GetInt32(0), reader.GetFieldValue<string[]>(1));
+    }
+
+    /// <summary>Tenants with events written before <paramref name="writtenBefore"/> that are still unnumbered (their numbering was lost with a silo).</summary>
+    public async Task<IReadOnlyList<string>> ListTenantsWithUnnumberedAsync(DateTimeOffset writtenBefore, int limit)
+    {
+        await using var command = db.CreateCommand("SELECT DISTINCT tenant_id FROM events WHERE seq IS NULL AND occurred_at < @before LIMIT @limit");
+        command.Parameters.AddWithValue("before", writtenBefore);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var tenants = new List<string>();
+        while (await reader.ReadAsync()) tenants.Add(reader.GetString(0));
+        return tenants;
     }
 
     /// <summary>Events after <paramref name="afterSeq"/> in order, at most <paramref name="limit"/>.</summary>
@@ -43,7 +66,7 @@ public sealed class EventStore(NpgsqlDataSource db)
 
     public async Task<StoredEvent?> GetAsync(string tenantId, string eventId)
     {
-        await using var command = db.CreateCommand("SELECT seq, id, type, session_id, occurred_at, data FROM events WHERE tenant_id = @tenant AND id = @id");
+        await using var command = db.CreateCommand("SELECT seq, id, type, session_id, occurred_at, data FROM events WHERE tenant_id = @tenant AND id = @id AND seq IS NOT NULL");
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("id", eventId);
         var events = await ReadAsync(command);
@@ -92,8 +115,8 @@ public sealed class EventStore(NpgsqlDataSource db)
     public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int batch)
     {
         await using var command = db.CreateCommand("""
-            DELETE FROM events WHERE (tenant_id, seq) IN (
-                SELECT tenant_id, seq FROM events WHERE occurred_at < @cutoff ORDER BY occurred_at LIMIT @batch)
+            DELETE FROM events WHERE position IN (
+                SELECT position FROM events WHERE occurred_at < @cutoff AND seq IS NOT NULL ORDER BY occurred_at LIMIT @batch)
             """);
         command.Parameters.AddWithValue("cutoff", cutoff);
         command.Parameters.AddWithValue("batch", batch);

@@ -3,11 +3,14 @@ namespace OrleansSaas.Data.Events;
 /// <summary>One event of a tenant's log. <paramref name="Data"/> is the event's JSON object as stored.</summary>
 public sealed record StoredEvent(long Seq, string Id, string Type, string SessionId, DateTimeOffset OccurredAt, string Data);
 
-/// <summary>How many events a write appended, and the webhook subscriptions that got a pending delivery from them.</summary>
-public sealed record EventFanOut(int Events, IReadOnlyList<string> Subscriptions)
+/// <summary>How many events a write appended (0: the write changed nothing, so it has no event).</summary>
+public sealed record AppendedEvents(int Count)
 {
-    public static readonly EventFanOut None = new(0, []);
+    public static readonly AppendedEvents None = new(0);
 }
+
+/// <summary>What one numbering batch did: how many events it numbered and which subscriptions got deliveries.</summary>
+public sealed record NumberedEvents(int Count, IReadOnlyList<string> Subscriptions);
 
 /// <summary>The event types a client can filter on, and the ones the platform writes.</summary>
 public static class EventTypes

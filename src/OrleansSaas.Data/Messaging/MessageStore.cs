@@ -21,14 +21,14 @@ public sealed class MessageStore(NpgsqlDataSource db)
 {
     private const string Columns = "seq, id, session_id, direction, peer, type, body, status, created_at, updated_at, error, details, reply_to";
 
-    public async Task<EventFanOut> InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
+    public async Task<AppendedEvents> InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
     {
         await using var command = db.CreateCommand("""
             WITH inserted AS (
                 INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at, idempotency_key, request_hash)
                 VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, @details::json, @reply_to, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
                 RETURNING message_json(messages) AS data)
-            SELECT e.subscriptions FROM inserted, append_event(@tenant, 'message.queued', @session, @at, inserted.data) e
+            SELECT append_event(@tenant, 'message.queued', @session, @at, inserted.data) FROM inserted
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("idempotency_key", (object?)idempotencyKey ?? DBNull.Value);
@@ -79,8 +79,8 @@ public sealed class MessageStore(NpgsqlDataSource db)
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Stores an inbound message and its event once; a redelivery of the same network id appends nothing (Events is 0).</summary>
-    public async Task<EventFanOut> InsertInboundAsync(string tenantId, string sessionId, MessageView message, string networkId)
+    /// <summary>Stores an inbound message and its event once; a redelivery of the same network id appends nothing (Count is 0).</summary>
+    public async Task<AppendedEvents> InsertInboundAsync(string tenantId, string sessionId, MessageView message, string networkId)
     {
         await using var command = db.CreateCommand("""
             WITH inserted AS (
@@ -88,7 +88,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
                 VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @details::json, @reply_to, @status, @network_id, @at, @at)
                 ON CONFLICT (tenant_id, session_id, direction, network_id) DO NOTHING
                 RETURNING message_json(messages) AS data)
-            SELECT e.subscriptions FROM inserted, append_event(@tenant, @event_type, @session, @at, inserted.data) e
+            SELECT append_event(@tenant, @event_type, @session, @at, inserted.data) FROM inserted
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("status", message.Status.ToDb());
@@ -98,7 +98,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
     }
 
     /// <summary>Moves a status forward only (queued → sent → delivered → read), so late or reordered receipts never move it back.</summary>
-    public async Task<EventFanOut> AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
+    public async Task<AppendedEvents> AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
     {
         await using var command = db.CreateCommand("""
             WITH changed AS (
@@ -108,7 +108,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
                          < array_position(ARRAY['queued','sent','delivered','read'], @status::text)
                        OR (@status = 'failed' AND status IN ('queued', 'sent')))
                 RETURNING message_json(messages) AS data)
-            SELECT e.subscriptions FROM changed, append_event(@tenant, 'message.' || @status, @session, now(), changed.data) e
+            SELECT append_event(@tenant, 'message.' || @status, @session, now(), changed.data) FROM changed
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);

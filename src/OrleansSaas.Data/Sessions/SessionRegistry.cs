@@ -26,11 +26,11 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         """;
 
     /// <summary>Saves the session's row; with <paramref name="change"/>, its session.status event is appended in the same statement.</summary>
-    public async Task<EventFanOut> SaveAsync(SessionRegistration session, StatusChange? change = null)
+    public async Task<AppendedEvents> SaveAsync(SessionRegistration session, StatusChange? change = null)
     {
         await using var command = db.CreateCommand(change is null ? Upsert : $"""
             WITH saved AS ({Upsert} RETURNING 1)
-            SELECT e.subscriptions FROM saved, append_event(@tenant, '{EventTypes.SessionStatus}', @session, @at, @data::json) e
+            SELECT append_event(@tenant, '{EventTypes.SessionStatus}', @session, @at, @data::json) FROM saved
             """);
         if (change is not null)
         {
@@ -58,18 +58,17 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         if (change is null)
         {
             await command.ExecuteNonQueryAsync();
-            return EventFanOut.None;
+            return AppendedEvents.None;
         }
         return await EventAppend.ExecuteAsync(command);
     }
 
     /// <summary>Removes the session's row and appends its session.deleted event in the same statement.</summary>
-    public async Task<EventFanOut> DeleteAsync(string tenantId, string sessionId)
+    public async Task<AppendedEvents> DeleteAsync(string tenantId, string sessionId)
     {
         await using var command = db.CreateCommand($"""
             WITH deleted AS (DELETE FROM sessions WHERE tenant_id = @tenant AND session_id = @session RETURNING session_id)
-            SELECT e.subscriptions FROM deleted,
-                append_event(@tenant, '{EventTypes.SessionDeleted}', @session, now(), json_build_object('sessionId', deleted.session_id)) e
+            SELECT append_event(@tenant, '{EventTypes.SessionDeleted}', @session, now(), json_build_object('sessionId', deleted.session_id)) FROM deleted
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);

@@ -23,7 +23,7 @@ public sealed record DeliveryRecord(
 
 public sealed record AttemptRecord(int Attempt, DateTimeOffset AttemptedAt, int? StatusCode, int LatencyMilliseconds, string? Error);
 
-/// <summary>Webhook subscriptions, their deliveries (the outbox append_event fills) and the log of every attempt.</summary>
+/// <summary>Webhook subscriptions, their deliveries (the outbox sequence_events fills) and the log of every attempt.</summary>
 public sealed class WebhookStore(NpgsqlDataSource db)
 {
     private const string SubscriptionColumns =
@@ -152,8 +152,8 @@ public sealed class WebhookStore(NpgsqlDataSource db)
     public async Task<int> ReplayAsync(string tenantId, string subscriptionId, long fromSeq, long toSeq)
     {
         await using var command = db.CreateCommand("""
-            INSERT INTO webhook_deliveries (tenant_id, subscription_id, seq, session_id, state, next_attempt_at, retry_from)
-            SELECT e.tenant_id, w.id, e.seq, e.session_id, 'pending', now(), now()
+            INSERT INTO webhook_deliveries (tenant_id, subscription_id, seq, session_id, state, next_attempt_at, retry_from, event_position)
+            SELECT e.tenant_id, w.id, e.seq, e.session_id, 'pending', now(), now(), e.position
             FROM events e JOIN webhook_subscriptions w ON w.tenant_id = e.tenant_id AND w.id = @subscription
             WHERE e.tenant_id = @tenant AND e.seq BETWEEN @from AND @to
               AND (w.session_ids IS NULL OR e.session_id = ANY (w.session_ids))

@@ -14,7 +14,7 @@ using OrleansSaas.Engines;
 using OrleansSaas.Grains.Cluster;
 using OrleansSaas.Grains.Messaging;
 using OrleansSaas.Grains.Media;
-using OrleansSaas.Grains.Webhooks;
+using OrleansSaas.Grains.Events;
 
 namespace OrleansSaas.Grains.Sessions;
 
@@ -29,8 +29,8 @@ public sealed class SessionGrain(
     EngineCatalog engines,
     MessageStore messages,
     SessionRegistry registry,
-    EventStore events,
-    WebhookNotifier webhooks,
+    EventStore eventLog,
+    EventNotifier events,
     CredentialProtector protector,
     InboundMediaCopier inboundMedia,
     ILocalSiloDetails silo,
@@ -166,7 +166,7 @@ public sealed class SessionGrain(
         await Logout();
         CancelRetry();
         await messages.DeleteSessionMessagesAsync(TenantId, SessionId);
-        webhooks.Notify(TenantId, await registry.DeleteAsync(TenantId, SessionId));
+        events.Appended(TenantId, await registry.DeleteAsync(TenantId, SessionId));
         await session.ClearStateAsync();
         await Quota.ReleaseSession(SessionId);
         DeactivateOnIdle();
@@ -218,7 +218,7 @@ public sealed class SessionGrain(
         var now = DbTime.Now();
         var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
             command.To, content, MessageStatus.Queued, now, now, null);
-        webhooks.Notify(TenantId, await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash));
+        events.Appended(TenantId, await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash));
         _pump?.Poke();
         return new SendReply(SessionError.None, message);
     }
@@ -309,16 +309,16 @@ public sealed class SessionGrain(
         var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
             message.From, content, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
         // A redelivery of the same network id appends no second message and no second event.
-        webhooks.Notify(TenantId, await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId));
+        events.Appended(TenantId, await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId));
         return true;
     }
 
     public Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at) =>
         State.Exists ? AdvanceAsync(messageId, status, null) : Task.CompletedTask;
 
-    /// <summary>Moves a message's status forward; its event is written with it and its subscriptions told.</summary>
+    /// <summary>Moves a message's status forward; its event is written with it.</summary>
     private async Task AdvanceAsync(string messageId, MessageStatus status, string? error) =>
-        webhooks.Notify(TenantId, await messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status, error));
+        events.Appended(TenantId, await messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status, error));
 
     public Task OnLoggedOutRemotely(string reason) =>
         State.Exists && State.Status != SessionStatus.LoggedOut ? LoggedOutAsync(reason) : Task.CompletedTask;
@@ -356,7 +356,7 @@ public sealed class SessionGrain(
 
     /// <summary>Each QR code is an event, so a client can render it from a webhook or the stream without polling.</summary>
     private async Task QrShownAsync(QrCodeView qr) =>
-        webhooks.Notify(TenantId, await events.AppendAsync(TenantId, EventTypes.SessionQr, SessionId, DateTimeOffset.UtcNow,
+        events.Appended(TenantId, await eventLog.AppendAsync(TenantId, EventTypes.SessionQr, SessionId, DateTimeOffset.UtcNow,
             JsonSerializer.Serialize(new { sessionId = SessionId, qr = qr.Value, sequence = qr.Sequence, expiresAt = qr.ExpiresAt })));
 
     private QrCodeView NextQr(int sequence) =>
@@ -460,10 +460,10 @@ public sealed class SessionGrain(
     {
         await session.WriteStateAsync();
         // The registry row carries the session.status event of the change just recorded, written in the same statement.
-        var fanOut = await registry.SaveAsync(new SessionRegistration(TenantId, SessionId, State.Name, State.Engine, State.Status,
+        var appended = await registry.SaveAsync(new SessionRegistration(TenantId, SessionId, State.Name, State.Engine, State.Status,
             State.ShouldBeConnected, State.PhoneNumber, SiloName, State.CreatedAt), _unsavedChange);
         _unsavedChange = null;
-        webhooks.Notify(TenantId, fanOut);
+        events.Appended(TenantId, appended);
     }
 
     private Task RegisterBackstopAsync() => this.RegisterOrUpdateReminder(BackstopReminder, Options.ReminderPeriod, Options.ReminderPeriod);

@@ -14,40 +14,28 @@ public sealed class EventRetention(
     EventStore events,
     TimeProvider clock,
     IOptions<EventOptions> options,
-    ILogger<EventRetention> logger) : BackgroundService
+    ILogger<EventRetention> logger) : LeaderChore(membership, localSilo, lifetime)
 {
     private const int BatchSize = 5000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.CleanupInterval;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        var started = new TaskCompletionSource();
-        using (lifetime.ApplicationStarted.Register(started.SetResult))
-            await started.Task.WaitAsync(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.CleanupInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            var cutoff = clock.GetUtcNow() - options.Value.Retention;
+            int deleted, total = 0;
+            do
             {
-                if (!ClusterLeader.IsLocal(membership, localSilo)) continue;
-                try
-                {
-                    var cutoff = clock.GetUtcNow() - options.Value.Retention;
-                    int deleted, total = 0;
-                    do
-                    {
-                        deleted = await events.DeleteOlderThanAsync(cutoff, BatchSize);
-                        total += deleted;
-                    } while (deleted == BatchSize && !stoppingToken.IsCancellationRequested);
-                    if (total > 0) logger.LogInformation("Deleted {Count} event(s) older than {Cutoff:u}", total, cutoff);
-                }
-                catch (Exception error) when (error is not OperationCanceledException)
-                {
-                    logger.LogWarning(error, "Event clean-up failed; the next run retries");
-                }
-            }
+                deleted = await events.DeleteOlderThanAsync(cutoff, BatchSize);
+                total += deleted;
+            } while (deleted == BatchSize && !cancellationToken.IsCancellationRequested);
+            if (total > 0) logger.LogInformation("Deleted {Count} event(s) older than {Cutoff:u}", total, cutoff);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception error) when (error is not OperationCanceledException)
         {
+            logger.LogWarning(error, "Event clean-up failed; the next run retries");
         }
     }
 }

@@ -20,35 +20,19 @@ namespace OrleansSaas.Grains.Events;
 public sealed class EventSweeper(
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
-    IGrainFactory grains,
     IHostApplicationLifetime lifetime,
+    IGrainFactory grains,
     EventStore events,
     WebhookStore webhooks,
     TimeProvider clock,
     IOptions<WebhookOptions> options,
-    ILogger<EventSweeper> logger) : BackgroundService
+    ILogger<EventSweeper> logger) : LeaderChore(membership, localSilo, lifetime)
 {
     private const int BatchSize = 1000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource();
-        using (lifetime.ApplicationStarted.Register(started.SetResult))
-            await started.Task.WaitAsync(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        try
-        {
-            do
-            {
-                if (ClusterLeader.IsLocal(membership, localSilo)) await SweepAsync();
-            } while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
 
-    private async Task SweepAsync()
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -62,7 +46,7 @@ public sealed class EventSweeper(
             foreach (var (tenantId, subscriptionId) in overdue)
                 await grains.GetGrain<IWebhookGrain>(SessionKey.Format(tenantId, subscriptionId)).Poke();
         }
-        catch (Exception error)
+        catch (Exception error) when (error is not OperationCanceledException)
         {
             logger.LogWarning(error, "Event sweep failed; the next one retries");
         }

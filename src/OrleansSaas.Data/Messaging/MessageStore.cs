@@ -4,7 +4,7 @@ using OrleansSaas.Contracts.Messaging;
 namespace OrleansSaas.Data.Messaging;
 
 /// <summary>A message waiting in a session's send queue, in the order it was accepted.</summary>
-public sealed record QueuedMessage(long Seq, string Id, string To, MessageContent Content);
+public sealed record QueuedMessage(long Seq, string Id, string To, MessageContent Content, DateTimeOffset QueuedAt);
 
 /// <summary>Filters for a session's message history; null means "any". <paramref name="From"/> is inclusive, <paramref name="To"/> exclusive.</summary>
 public sealed record MessageQuery(MessageDirection? Direction, long? Before, int Limit,
@@ -86,8 +86,11 @@ public sealed class MessageStore(NpgsqlDataSource db)
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
-    /// <summary>Moves a status forward only (queued → sent → delivered → read), so late or reordered receipts never move it back.</summary>
-    public async Task AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
+    /// <summary>
+    /// Moves a status forward only (queued → sent → delivered → read), so late or reordered receipts never move it back.
+    /// True when it moved, false for a repeated or stale update.
+    /// </summary>
+    public async Task<bool> AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
     {
         await using var command = db.CreateCommand("""
             UPDATE messages SET status = @status, error = @error, updated_at = now()
@@ -101,13 +104,13 @@ public sealed class MessageStore(NpgsqlDataSource db)
         command.Parameters.AddWithValue("id", messageId);
         command.Parameters.AddWithValue("status", status.ToDb());
         command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync();
+        return await command.ExecuteNonQueryAsync() == 1;
     }
 
     public async Task<IReadOnlyList<QueuedMessage>> ListQueuedAsync(string tenantId, string sessionId, long afterSeq, int limit)
     {
         await using var command = db.CreateCommand("""
-            SELECT seq, id, peer, type, body, details, reply_to FROM messages
+            SELECT seq, id, peer, type, body, details, reply_to, created_at FROM messages
             WHERE tenant_id = @tenant AND session_id = @session AND status = 'queued' AND direction = 'outbound' AND seq > @after
             ORDER BY seq LIMIT @limit
             """);
@@ -118,8 +121,20 @@ public sealed class MessageStore(NpgsqlDataSource db)
         await using var reader = await command.ExecuteReaderAsync();
         var queued = new List<QueuedMessage>();
         while (await reader.ReadAsync())
-            queued.Add(new QueuedMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), ReadContent(reader, 3)));
+            queued.Add(new QueuedMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), ReadContent(reader, 3), reader.GetFieldValue<DateTimeOffset>(7)));
         return queued;
+    }
+
+    /// <summary>How many messages wait in the session's send queue; reads only the partial index of queued rows.</summary>
+    public async Task<long> CountQueuedAsync(string tenantId, string sessionId)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT count(*) FROM messages
+            WHERE tenant_id = @tenant AND session_id = @session AND status = 'queued' AND direction = 'outbound'
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>Newest first; <see cref="MessagePage.NextBefore"/> continues after the last item and stays stable while rows are added.</summary>

@@ -12,6 +12,7 @@ using OrleansSaas.Engines;
 using OrleansSaas.Grains.Cluster;
 using OrleansSaas.Grains.Messaging;
 using OrleansSaas.Grains.Media;
+using OrleansSaas.Observability;
 
 namespace OrleansSaas.Grains.Sessions;
 
@@ -51,12 +52,15 @@ public sealed class SessionGrain(
     private QrCodeView? _qr;
     private PairingCodeView? _pairingCode;
     private readonly Dictionary<string, DateTimeOffset> _typing = new(StringComparer.Ordinal);
+    private SessionStatus? _countedAs;          // this activation's entry in the sessions-by-status gauge
+    private DateTimeOffset? _firstQrAt;         // start of the QR-to-connected measurement
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         counter.Enter();
         try
         {
+            CountAs(State.Exists ? State.Status : null);
             if (!State.Exists || !State.ShouldBeConnected) return;
             if (State.PhoneNumber is null)
                 await StartPairingAsync();     // the silo died while it was pairing: show a fresh code
@@ -66,6 +70,7 @@ public sealed class SessionGrain(
         catch
         {
             counter.Exit(); // a failed activation is never deactivated, so it must not keep its slot
+            CountAs(null);
             throw;
         }
     }
@@ -73,6 +78,8 @@ public sealed class SessionGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         counter.Exit();
+        CountAs(null);
+        _pump?.Close();
         return Task.CompletedTask;
     }
 
@@ -213,7 +220,8 @@ public sealed class SessionGrain(
         var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
             command.To, content, MessageStatus.Queued, now, now, null);
         await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash);
-        _pump?.Poke();
+        Telemetry.MessageAccepted(MessageDirection.Outbound);
+        _pump?.Enqueued();
         return new SendReply(SessionError.None, message);
     }
 
@@ -284,6 +292,7 @@ public sealed class SessionGrain(
         State.ProfileName = profileName;
         State.EncryptedCredentials = protector.Protect(Key, credentials);
         await ConnectedAsync();
+        if (_firstQrAt is { } shownAt) Telemetry.PairingCompleted(DateTimeOffset.UtcNow - shownAt);
         return true;
     }
 
@@ -302,12 +311,16 @@ public sealed class SessionGrain(
         }
         var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
             message.From, content, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
-        await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId);
+        if (await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId))
+            Telemetry.MessageAccepted(MessageDirection.Inbound);
         return true;
     }
 
-    public Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at) =>
-        State.Exists ? messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status) : Task.CompletedTask;
+    public async Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at)
+    {
+        if (State.Exists && await messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status) && status == MessageStatus.Delivered)
+            Telemetry.MessageDelivered();
+    }
 
     public Task OnLoggedOutRemotely(string reason) =>
         State.Exists && State.Status != SessionStatus.LoggedOut ? LoggedOutAsync(reason) : Task.CompletedTask;
@@ -323,6 +336,7 @@ public sealed class SessionGrain(
         State.EncryptedCredentials = null;
         var shown = 0;
         _qr = NextQr(++shown);
+        _firstQrAt = DateTimeOffset.UtcNow;
         _qrTimer = this.RegisterGrainTimer(async () =>
         {
             if (shown < Options.MaxQrCodes)
@@ -432,6 +446,7 @@ public sealed class SessionGrain(
     private void Record(SessionStatus status, string? reason = null, string? details = null)
     {
         State.Status = status;
+        CountAs(status);
         State.History.Add(new StatusChange(status, DateTimeOffset.UtcNow, SiloName, reason, details));
         if (State.History.Count > Options.HistoryLength)
             State.History.RemoveRange(0, State.History.Count - Options.HistoryLength);
@@ -442,6 +457,12 @@ public sealed class SessionGrain(
         await session.WriteStateAsync();
         await registry.SaveAsync(new SessionRegistration(TenantId, SessionId, State.Name, State.Engine, State.Status,
             State.ShouldBeConnected, State.PhoneNumber, SiloName, State.CreatedAt));
+    }
+
+    private void CountAs(SessionStatus? status)
+    {
+        Telemetry.SessionStatusChanged(SiloName, _countedAs, status);
+        _countedAs = status;
     }
 
     private Task RegisterBackstopAsync() => this.RegisterOrUpdateReminder(BackstopReminder, Options.ReminderPeriod, Options.ReminderPeriod);

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Grains.Sessions;
+using OrleansSaas.Observability;
+
+namespace OrleansSaas.Silo.Observability;
+
+public static class SiloTelemetry
+{
+    /// <summary>The shared telemetry set-up, plus trace context carried through grain calls and session calls marked with their tenant and session.</summary>
+    public static IHostApplicationBuilder AddSiloTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.AddOrleansSaasTelemetry("silo");
+        // Registered in this order so the session filter runs inside the span the propagation filter starts.
+        builder.UseOrleans(silo => silo
+            .AddActivityPropagation()
+            .AddIncomingGrainCallFilter<SessionCallTelemetry>());
+        return builder;
+    }
+}
+
+/// <summary>Every call into a session grain (API calls, engine events, reminders) is traced and logged with its tenant and session.</summary>
+public sealed class SessionCallTelemetry(ILogger<SessionCallTelemetry> logger) : IIncomingGrainCallFilter
+{
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (context.Grain is not SessionGrain)
+        {
+            await context.Invoke();
+            return;
+        }
+        var (tenantId, sessionId) = SessionKey.Parse(context.TargetId.Key.ToString()!);
+        using (WorkContext.Enter(logger, Activity.Current, tenantId, sessionId))
+            await context.Invoke();
+    }
+}

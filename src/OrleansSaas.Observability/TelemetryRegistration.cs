@@ -51,8 +51,11 @@ public static class TelemetryRegistration
         // Spans cost time on every grain call and query; they are only recorded when something collects them.
         telemetry
             .WithTracing(tracing => tracing
+                .SetSampler(new RequestRootedSampler())
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !UntracedPaths.Any(p => context.Request.Path.StartsWithSegments(p)))
-                .AddSource(ActivitySources.ApplicationGrainActivitySourceName, ActivitySources.LifecycleActivitySourceName, ActivitySources.StorageActivitySourceName)
+                // All Orleans sources: Orleans files calls to interfaces in namespaces starting with "Orleans" — ours
+                // (OrleansSaas.*) included — under its Runtime source rather than the Application one.
+                .AddSource(ActivitySources.AllActivitySourceName)
                 .AddNpgsql())
             .WithLogging(configureBuilder: null, configureOptions: o =>
             {

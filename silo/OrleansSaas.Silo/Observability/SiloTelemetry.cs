@@ -22,13 +22,11 @@ public static class SiloTelemetry
 /// <summary>Every call into a session grain (API calls, engine events, reminders) is traced and logged with its tenant and session.</summary>
 public sealed class SessionCallTelemetry(ILogger<SessionCallTelemetry> logger) : IIncomingGrainCallFilter
 {
-    public async Task Invoke(IIncomingGrainCallContext context)
+    // Every grain call passes here: calls to other grains go straight through.
+    public Task Invoke(IIncomingGrainCallContext context) => context.Grain is SessionGrain ? InvokeInContextAsync(context) : context.Invoke();
+
+    private async Task InvokeInContextAsync(IIncomingGrainCallContext context)
     {
-        if (context.Grain is not SessionGrain)
-        {
-            await context.Invoke();
-            return;
-        }
         var (tenantId, sessionId) = SessionKey.Parse(context.TargetId.Key.ToString()!);
         using (WorkContext.Enter(logger, Activity.Current, tenantId, sessionId))
             await context.Invoke();

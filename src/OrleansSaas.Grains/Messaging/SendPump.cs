@@ -52,7 +52,7 @@ public sealed class SendPump(
     /// <summary>The session is deactivating: its queue no longer counts towards this silo's gauge.</summary>
     public void Close()
     {
-        if (_queued is { } queued) Telemetry.SendQueueChanged(-queued);
+        if (!_closed && _queued is { } queued) Telemetry.SendQueueChanged(-queued);
         _closed = true;
     }
 

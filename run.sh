@@ -265,6 +265,7 @@ cmd_up() {
   API docs:     http://127.0.0.1:$GATEWAY_PORT/docs
   Dashboard:    http://127.0.0.1:8081/dashboard/   (Orleans dashboard, served by silo 1)
   Health:       http://127.0.0.1:$GATEWAY_PORT/health/ready (gateway), http://127.0.0.1:8081/health/ready (silo 1)
+  Metrics:      http://127.0.0.1:$GATEWAY_PORT/metrics (gateway), http://127.0.0.1:8081/metrics (silo 1)   (Prometheus)
   Logs:         .data/logs/
   Add a silo:   ./run.sh silo 2   (from another terminal; 3, 4, … likewise)
   Stop:         Ctrl-C

@@ -11,19 +11,17 @@ using OrleansSaas.Gateway.Events;
 using OrleansSaas.Gateway.Health;
 using OrleansSaas.Gateway.Media;
 using OrleansSaas.Gateway.Messaging;
+using OrleansSaas.Gateway.Observability;
 using OrleansSaas.Gateway.Problems;
 using OrleansSaas.Gateway.Quotas;
 using OrleansSaas.Gateway.Sessions;
 using OrleansSaas.Gateway.Simulation;
 using OrleansSaas.Gateway.Tenants;
 using OrleansSaas.Gateway.Webhooks;
+using OrleansSaas.Observability;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Logging.AddSimpleConsole(o =>
-{
-    o.SingleLine = true;
-    o.TimestampFormat = "HH:mm:ss.fff ";
-});
+builder.AddGatewayTelemetry();
 
 var connectionString = builder.Configuration.GetConnectionString("Postgres");
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -96,6 +94,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseTenantTelemetry();
 app.UseRequestRateLimiting();
 app.UseAuthorization();
 
@@ -103,6 +102,7 @@ app.MapGet("/", () => TypedResults.Ok(new { name = "OrleansSaas gateway", api = 
     .ExcludeFromDescription();
 app.MapApiDocumentation();
 app.MapGatewayHealth();
+app.MapOrleansSaasMetrics();
 app.MapSessionEndpoints();
 app.MapMessageEndpoints();
 app.MapAdminEndpoints();

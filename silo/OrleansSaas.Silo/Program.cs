@@ -6,15 +6,13 @@ using Orleans.Dashboard;
 using OrleansSaas.Data;
 using OrleansSaas.Data.Schema;
 using OrleansSaas.Grains;
+using OrleansSaas.Observability;
 using OrleansSaas.Silo;
 using OrleansSaas.Silo.Health;
+using OrleansSaas.Silo.Observability;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Logging.AddSimpleConsole(o =>
-{
-    o.SingleLine = true;
-    o.TimestampFormat = "HH:mm:ss.fff ";
-});
+builder.AddSiloTelemetry();
 
 var connectionString = builder.Configuration.GetConnectionString("Postgres");
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -70,6 +68,7 @@ builder.UseOrleans(silo =>
 
 var host = builder.Build();
 host.MapSiloHealth();
+host.MapOrleansSaasMetrics();
 host.MapOrleansDashboard(routePrefix: "/dashboard");
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansSaas.Silo");
 

@@ -9,6 +9,8 @@ public sealed class ConfigurationTests
     [InlineData("Security__CredentialKey", "c2hvcnQ=", "Security:CredentialKey")]
     [InlineData("Silo__SiloPort", "70000", "SiloPort")]
     [InlineData("Sessions__MaxQrCodes", "0", "MaxQrCodes")]
+    [InlineData("Telemetry__LogFormat", "Xml", "Telemetry:LogFormat")]
+    [InlineData("Telemetry__OtlpEndpoint", "collector:4317", "Telemetry:OtlpEndpoint")]
     public async Task A_silo_with_invalid_settings_refuses_to_start_and_names_the_setting(string variable, string value, string named)
     {
         var environment = new Dictionary<string, string>

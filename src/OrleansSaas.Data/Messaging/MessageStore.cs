@@ -5,7 +5,7 @@ using OrleansSaas.Data.Events;
 namespace OrleansSaas.Data.Messaging;
 
 /// <summary>A message waiting in a session's send queue, in the order it was accepted.</summary>
-public sealed record QueuedMessage(long Seq, string Id, string To, MessageContent Content);
+public sealed record QueuedMessage(long Seq, string Id, string To, MessageContent Content, DateTimeOffset QueuedAt);
 
 /// <summary>Filters for a session's message history; null means "any". <paramref name="From"/> is inclusive, <paramref name="To"/> exclusive.</summary>
 public sealed record MessageQuery(MessageDirection? Direction, long? Before, int Limit,
@@ -97,7 +97,10 @@ public sealed class MessageStore(NpgsqlDataSource db)
         return await EventAppend.ExecuteAsync(command);
     }
 
-    /// <summary>Moves a status forward only (queued → sent → delivered → read), so late or reordered receipts never move it back.</summary>
+    /// <summary>
+    /// Moves a status forward only (queued → sent → delivered → read), so late or reordered receipts never move it back.
+    /// Its event is appended only when it moved (Count 0 for a repeated or stale update).
+    /// </summary>
     public async Task<AppendedEvents> AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
     {
         await using var command = db.CreateCommand("""
@@ -121,7 +124,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
     public async Task<IReadOnlyList<QueuedMessage>> ListQueuedAsync(string tenantId, string sessionId, long afterSeq, int limit)
     {
         await using var command = db.CreateCommand("""
-            SELECT seq, id, peer, type, body, details, reply_to FROM messages
+            SELECT seq, id, peer, type, body, details, reply_to, created_at FROM messages
             WHERE tenant_id = @tenant AND session_id = @session AND status = 'queued' AND direction = 'outbound' AND seq > @after
             ORDER BY seq LIMIT @limit
             """);
@@ -132,8 +135,20 @@ public sealed class MessageStore(NpgsqlDataSource db)
         await using var reader = await command.ExecuteReaderAsync();
         var queued = new List<QueuedMessage>();
         while (await reader.ReadAsync())
-            queued.Add(new QueuedMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), ReadContent(reader, 3)));
+            queued.Add(new QueuedMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), ReadContent(reader, 3), reader.GetFieldValue<DateTimeOffset>(7)));
         return queued;
+    }
+
+    /// <summary>How many messages wait in the session's send queue; reads only the partial index of queued rows.</summary>
+    public async Task<long> CountQueuedAsync(string tenantId, string sessionId)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT count(*) FROM messages
+            WHERE tenant_id = @tenant AND session_id = @session AND status = 'queued' AND direction = 'outbound'
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>Newest first; <see cref="MessagePage.NextBefore"/> continues after the last item and stays stable while rows are added.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Data.Sessions;
+using OrleansSaas.Observability;
 
 namespace OrleansSaas.Grains.Cluster;
 
@@ -88,6 +89,7 @@ public sealed class SessionKeeper(
                     try
                     {
                         await grains.GetGrain<ISessionGrain>(key).EnsureRunning();
+                        Telemetry.SessionReactivated();
                     }
                     catch (Exception error)
                     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
 using OrleansSaas.Contracts.Cluster;
+using OrleansSaas.Observability;
 
 namespace OrleansSaas.Grains.Cluster;
 
@@ -24,8 +25,9 @@ public sealed class SessionPlacementDirector(IGrainFactory grains) : IPlacementD
     {
         var silos = context.GetCompatibleSilos(target);
         var chosen = await grains.GetGrain<ISessionPlacementGrain>(0).Reserve(silos.Select(s => s.ToParsableString()).ToArray());
-        return silos.FirstOrDefault(s => s.ToParsableString() == chosen)
-            ?? throw new ClusterFullException("Every silo hosts its maximum number of sessions; add a silo or retry later.");
+        if (silos.FirstOrDefault(s => s.ToParsableString() == chosen) is { } silo) return silo;
+        Telemetry.PlacementRejected("cluster_full");
+        throw new ClusterFullException("Every silo hosts its maximum number of sessions; add a silo or retry later.");
     }
 }
 
@@ -42,6 +44,7 @@ public sealed class SessionCounter(IOptions<PlacementOptions> options)
     {
         if (Interlocked.Increment(ref _sessions) <= MaxSessions) return;
         Interlocked.Decrement(ref _sessions);
+        Telemetry.PlacementRejected("silo_full");
         throw new ClusterFullException("This silo hosts its maximum number of sessions; retry shortly.");
     }
 

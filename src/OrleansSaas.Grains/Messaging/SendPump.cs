@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Engines;
+using OrleansSaas.Observability;
 
 namespace OrleansSaas.Grains.Messaging;
 
@@ -31,6 +32,9 @@ public sealed class SendPump(
     private bool _poked;
     private DateTimeOffset _lastSendAt = DateTimeOffset.MinValue;
     private readonly Dictionary<string, DateTimeOffset> _lastSendTo = new(StringComparer.Ordinal);
+    // This queue's share of the silo's queued-messages gauge: counted once, then kept up to date in memory.
+    private long? _queued;
+    private bool _closed;
 
     /// <summary>Starts draining the queue unless a drain is already under way (which then reads once more).</summary>
     public void Poke()
@@ -39,11 +43,39 @@ public sealed class SendPump(
         if (!_running) _ = DrainAsync();
     }
 
+    /// <summary>A message was just committed to the queue.</summary>
+    public void Enqueued()
+    {
+        if (_queued is not null) Track(+1);
+        Poke();
+    }
+
+    /// <summary>The session is deactivating: its queue no longer counts towards this silo's gauge.</summary>
+    public void Close()
+    {
+        if (!_closed && _queued is { } queued) Telemetry.SendQueueChanged(-queued);
+        _closed = true;
+    }
+
+    private void Track(long change)
+    {
+        if (_closed || _queued is not { } queued) return;
+        var next = Math.Max(0, queued + change);
+        Telemetry.SendQueueChanged(next - queued);
+        _queued = next;
+    }
+
     private async Task DrainAsync()
     {
         _running = true;
         try
         {
+            if (_queued is null)
+            {
+                var queued = await messages.CountQueuedAsync(tenantId, sessionId);
+                if (!_closed) Telemetry.SendQueueChanged(queued);
+                _queued = queued;
+            }
             while (_poked && canSend())
             {
                 _poked = false;
@@ -63,6 +95,8 @@ public sealed class SendPump(
                         lastSeq = message.Seq;
                     }
                 } while (batch.Count == Batch);
+                // Nothing was accepted during a pass that read the queue to its end: it is empty now, whatever the count drifted to.
+                if (!_poked) Track(-_queued!.Value);
             }
         }
         catch (Exception error)
@@ -111,9 +145,13 @@ public sealed class SendPump(
         {
             case SendResult.Sent:
                 await advance(message.Id, MessageStatus.Sent, null);
+                Telemetry.MessageSent(DateTimeOffset.UtcNow - message.QueuedAt);
+                Track(-1);
                 return true;
             case SendResult.Rejected:
                 await advance(message.Id, MessageStatus.Failed, "rejected_by_network");
+                Telemetry.MessageFailed("rejected_by_network");
+                Track(-1);
                 return true;
             default:
                 return false;

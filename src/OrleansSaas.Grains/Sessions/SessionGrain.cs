@@ -15,6 +15,7 @@ using OrleansSaas.Grains.Cluster;
 using OrleansSaas.Grains.Messaging;
 using OrleansSaas.Grains.Media;
 using OrleansSaas.Grains.Events;
+using OrleansSaas.Observability;
 
 namespace OrleansSaas.Grains.Sessions;
 
@@ -57,12 +58,15 @@ public sealed class SessionGrain(
     private PairingCodeView? _pairingCode;
     private StatusChange? _unsavedChange;
     private readonly Dictionary<string, DateTimeOffset> _typing = new(StringComparer.Ordinal);
+    private SessionStatus? _countedAs;          // this activation's entry in the sessions-by-status gauge
+    private DateTimeOffset? _firstQrAt;         // start of the QR-to-connected measurement
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         counter.Enter();
         try
         {
+            CountAs(State.Exists ? State.Status : null);
             if (!State.Exists || !State.ShouldBeConnected) return;
             if (State.PhoneNumber is null)
                 await StartPairingAsync();     // the silo died while it was pairing: show a fresh code
@@ -72,6 +76,7 @@ public sealed class SessionGrain(
         catch
         {
             counter.Exit(); // a failed activation is never deactivated, so it must not keep its slot
+            CountAs(null);
             throw;
         }
     }
@@ -79,6 +84,8 @@ public sealed class SessionGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         counter.Exit();
+        CountAs(null);
+        _pump?.Close();
         return Task.CompletedTask;
     }
 
@@ -219,7 +226,8 @@ public sealed class SessionGrain(
         var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
             command.To, content, MessageStatus.Queued, now, now, null);
         events.Appended(TenantId, await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash));
-        _pump?.Poke();
+        Telemetry.MessageAccepted(MessageDirection.Outbound);
+        _pump?.Enqueued();
         return new SendReply(SessionError.None, message);
     }
 
@@ -290,6 +298,7 @@ public sealed class SessionGrain(
         State.ProfileName = profileName;
         State.EncryptedCredentials = protector.Protect(Key, credentials);
         await ConnectedAsync();
+        if (_firstQrAt is { } shownAt) Telemetry.PairingCompleted(DateTimeOffset.UtcNow - shownAt);
         return true;
     }
 
@@ -309,16 +318,25 @@ public sealed class SessionGrain(
         var stored = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Inbound,
             message.From, content, MessageStatus.Delivered, message.Timestamp, message.Timestamp, null);
         // A redelivery of the same network id appends no second message and no second event.
-        events.Appended(TenantId, await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId));
+        var appended = await messages.InsertInboundAsync(TenantId, SessionId, stored, message.NetworkMessageId);
+        events.Appended(TenantId, appended);
+        if (appended.Count > 0) Telemetry.MessageAccepted(MessageDirection.Inbound);
         return true;
     }
 
-    public Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at) =>
-        State.Exists ? AdvanceAsync(messageId, status, null) : Task.CompletedTask;
+    public async Task OnReceipt(string messageId, MessageStatus status, DateTimeOffset at)
+    {
+        if (State.Exists && await AdvanceAsync(messageId, status, null) && status == MessageStatus.Delivered)
+            Telemetry.MessageDelivered();
+    }
 
-    /// <summary>Moves a message's status forward; its event is written with it.</summary>
-    private async Task AdvanceAsync(string messageId, MessageStatus status, string? error) =>
-        events.Appended(TenantId, await messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status, error));
+    /// <summary>Moves a message's status forward (its event is written with it); false when it had already moved past.</summary>
+    private async Task<bool> AdvanceAsync(string messageId, MessageStatus status, string? error)
+    {
+        var appended = await messages.AdvanceStatusAsync(TenantId, SessionId, messageId, status, error);
+        events.Appended(TenantId, appended);
+        return appended.Count > 0;
+    }
 
     public Task OnLoggedOutRemotely(string reason) =>
         State.Exists && State.Status != SessionStatus.LoggedOut ? LoggedOutAsync(reason) : Task.CompletedTask;
@@ -334,6 +352,7 @@ public sealed class SessionGrain(
         State.EncryptedCredentials = null;
         var shown = 0;
         _qr = NextQr(++shown);
+        _firstQrAt = DateTimeOffset.UtcNow;
         _qrTimer = this.RegisterGrainTimer(async () =>
         {
             if (shown < Options.MaxQrCodes)
@@ -450,6 +469,7 @@ public sealed class SessionGrain(
     private void Record(SessionStatus status, string? reason = null, string? details = null)
     {
         State.Status = status;
+        CountAs(status);
         _unsavedChange = new StatusChange(status, DateTimeOffset.UtcNow, SiloName, reason, details);
         State.History.Add(_unsavedChange);
         if (State.History.Count > Options.HistoryLength)
@@ -464,6 +484,12 @@ public sealed class SessionGrain(
             State.ShouldBeConnected, State.PhoneNumber, SiloName, State.CreatedAt), _unsavedChange);
         _unsavedChange = null;
         events.Appended(TenantId, appended);
+    }
+
+    private void CountAs(SessionStatus? status)
+    {
+        Telemetry.SessionStatusChanged(SiloName, _countedAs, status);
+        _countedAs = status;
     }
 
     private Task RegisterBackstopAsync() => this.RegisterOrUpdateReminder(BackstopReminder, Options.ReminderPeriod, Options.ReminderPeriod);

@@ -7,6 +7,7 @@ using OrleansSaas.Data;
 using OrleansSaas.Data.Events;
 using OrleansSaas.Data.Webhooks;
 using OrleansSaas.Grains.Sessions;
+using OrleansSaas.Observability;
 
 namespace OrleansSaas.Grains.Webhooks;
 
@@ -181,6 +182,7 @@ public sealed class WebhookGrain(
             if (row is not { Active: true } || delivery.NextAttemptAt > clock.GetUtcNow()) return;
             var stored = delivery.Event;
             var response = await sender.PostAsync(row.Url, Secrets(row), stored.Id, stored.Type, EventEnvelope.Write(stored));
+            Telemetry.WebhookAttempt(response.LatencyMilliseconds, response.StatusCode is >= 200 and < 300, response.StatusCode);
             var now = clock.GetUtcNow();
             var decision = policy.Decide(response, delivery.Attempts, delivery.RetryFrom, now);
             await store.RecordAttemptAsync(TenantId, Id, stored.Seq, new AttemptOutcome(decision.State, now, decision.NextAttemptAt,

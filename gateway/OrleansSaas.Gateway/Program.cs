@@ -6,6 +6,7 @@ using OrleansSaas.Data;
 using OrleansSaas.Gateway;
 using OrleansSaas.Gateway.Admin;
 using OrleansSaas.Gateway.Auth;
+using OrleansSaas.Gateway.Diagnostics;
 using OrleansSaas.Gateway.Documentation;
 using OrleansSaas.Gateway.Health;
 using OrleansSaas.Gateway.Media;
@@ -104,6 +105,7 @@ app.MapSessionEndpoints();
 app.MapMessageEndpoints();
 app.MapAdminEndpoints();
 app.MapMediaEndpoints();
+app.MapPingEndpoint();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>

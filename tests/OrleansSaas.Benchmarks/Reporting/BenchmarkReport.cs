@@ -19,7 +19,7 @@ public sealed class ScenarioReport(string scenario)
 {
     public string Scenario { get; } = scenario;
     /// <summary>What the scenario ran against, e.g. the cluster the tool started.</summary>
-    public string Target { get; set; } = "";
+    public string RanAgainst { get; set; } = "";
     public Dictionary<string, string> Parameters { get; } = new(StringComparer.Ordinal);
     public List<Metric> Metrics { get; } = [];
     public List<Check> Checks { get; } = [];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -10,6 +11,8 @@ public static class ReportWriters
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        // A file for people and tools, never embedded in HTML: keep '<', '+' and quotes readable.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
@@ -29,7 +32,7 @@ public static class ReportWriters
             text.AppendLine();
             text.AppendLine($"## {scenario.Scenario} — {(scenario.Passed ? "passed" : "FAILED")} ({scenario.DurationSeconds:0} s)");
             text.AppendLine();
-            text.AppendLine($"Ran against: {scenario.Target}  ");
+            text.AppendLine($"Ran against: {scenario.RanAgainst}  ");
             text.AppendLine($"Parameters: {string.Join(", ", scenario.Parameters.Select(p => $"{p.Key}={p.Value}"))}");
             if (scenario.Error is not null) text.AppendLine().AppendLine($"**Error:** {scenario.Error}");
             if (scenario.Metrics.Count > 0)

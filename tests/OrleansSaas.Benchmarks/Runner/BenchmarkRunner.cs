@@ -57,7 +57,7 @@ public static class BenchmarkRunner
                 cluster = await LocalCluster.StartAsync(plan.Silos, plan.SiloSettings, command.Flag("short-timings"), progress);
                 target = new GatewayTarget(cluster.GatewayUrl, cluster.AdminKey, null, cluster.Description, timeout);
             }
-            report.Target = target.Description;
+            report.RanAgainst = target.Description;
             using (target) await scenario.RunAsync(new ScenarioContext(command, target, cluster, progress, cancellation), report);
         }
         catch (UsageException)

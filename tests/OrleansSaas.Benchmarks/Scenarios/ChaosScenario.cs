@@ -213,7 +213,10 @@ public sealed class ChaosScenario : IScenario
             firstAccepted is null ? $"no 202 within {timeout.TotalSeconds:0} s" : "sends are accepted again");
     }
 
-    /// <summary>What the sending client saw in each phase: outcomes of every attempt (retries included) and the accepted latency.</summary>
+    /// <summary>
+    /// What the sending client saw, by the phase each attempt (retries included) started in: outcomes, the
+    /// accepted latency and the longest wait. With every worker stuck in a slow request, a phase starts none.
+    /// </summary>
     private static void ReportClientView(ScenarioReport report, PhaseLog phases, MessageTraffic traffic)
     {
         foreach (var (name, start, end) in phases.All)
@@ -221,7 +224,8 @@ public sealed class ChaosScenario : IScenario
             var attempts = traffic.Attempts.Between(start, end);
             var accepted = LatencySummary.Of(attempts.Where(a => a.Outcome == "202").Select(a => a.Milliseconds));
             report.AddText("what clients saw", $"{name} ({(end - start).TotalSeconds:0.0} s)",
-                Outcomes.Describe(attempts) + (accepted is null ? "" : $"; 202 p95 {accepted.P95:0} ms"));
+                Outcomes.Describe(attempts) + (accepted is null ? "" : $"; 202 p95 {accepted.P95:0} ms") +
+                (attempts.Count == 0 ? "" : $"; longest {attempts.Max(a => a.Milliseconds) / 1000:0.0} s"));
         }
     }
 }

@@ -40,7 +40,9 @@ public sealed class SmokeTests(ITestOutputHelper output)
         var logs = Path.Combine(Path.GetTempPath(), $"orleanssaas-smoke-{Guid.NewGuid():N}");
         try
         {
-            var report = await BenchmarkRunner.RunAsync(CommandLine.Parse([.. args, "--logs", logs]), string.Join(' ', args), output.WriteLine, CancellationToken.None);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var report = await BenchmarkRunner.RunAsync(CommandLine.Parse([.. args, "--logs", logs]), string.Join(' ', args),
+                line => output.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0.0}s] {line}"), CancellationToken.None);
             var scenario = Assert.Single(report.Scenarios);
             output.WriteLine(ReportWriters.ToMarkdown(report));
             // The processes' last words, only when something went wrong.

@@ -36,8 +36,6 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly List<ManagedProcess> _extraGateways = [];
 
     public string ConnectionString { get; }
-    /// <summary>The server holding this cluster's database.</summary>
-    public PostgresServer Postgres { get; }
     public Uri GatewayUrl { get; private set; } = null!;
     public string ApiKey { get; private set; } = "";
     /// <summary>The gateway's Admin:ApiKey, for the /v1/admin routes.</summary>
@@ -46,9 +44,8 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Each silo's HTTP base address (health endpoints), by silo index.</summary>
     public Dictionary<int, Uri> SiloHealthUrls { get; } = new();
 
-    private TestCluster(PostgresServer postgres, string connectionString, bool shortTimings)
+    private TestCluster(string connectionString, bool shortTimings)
     {
-        Postgres = postgres;
         ConnectionString = connectionString;
         _shortTimings = shortTimings;
     }
@@ -59,7 +56,7 @@ public sealed class TestCluster : IAsyncDisposable
         PostgresServer? postgres = null, bool shortTimings = true)
     {
         postgres ??= PostgresServer.Instance;
-        var cluster = new TestCluster(postgres, await postgres.CreateDatabaseAsync("cluster"), shortTimings);
+        var cluster = new TestCluster(await postgres.CreateDatabaseAsync("cluster"), shortTimings);
         try
         {
             // The first silo migrates the schema; the others may then join together.

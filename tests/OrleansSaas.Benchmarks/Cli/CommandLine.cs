@@ -18,14 +18,10 @@ public sealed class CommandLine
 
     public string Scenario { get; }
 
-    /// <summary>The arguments as given, for the report.</summary>
-    public IReadOnlyList<string> Arguments { get; }
-
-    private CommandLine(string scenario, Dictionary<string, string> values, IReadOnlyList<string> arguments)
+    private CommandLine(string scenario, Dictionary<string, string> values)
     {
         Scenario = scenario;
         _values = values;
-        Arguments = arguments;
     }
 
     public static CommandLine Parse(IReadOnlyList<string> args)
@@ -40,7 +36,7 @@ public sealed class CommandLine
             var hasValue = i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
             if (!values.TryAdd(name, hasValue ? args[++i] : "true")) throw new UsageException($"--{name} is given twice.");
         }
-        return new CommandLine(args[0], values, args.ToList());
+        return new CommandLine(args[0], values);
     }
 
     public bool Has(string name) => _values.ContainsKey(name);

@@ -74,7 +74,7 @@ public sealed class LoadScenario : IScenario
         context.Progress($"sending {messages} messages at {RateText(rate)}, {concurrency} at once");
         var traffic = new MessageTraffic(api, fleet.Sessions, retries: 0);
         var sendStartedAt = DateTimeOffset.UtcNow;
-        var (_, sendElapsed) = await RateRunner.RunAsync(messages, rate, concurrency, index => traffic.SendAsync(index, cancellation), cancellation);
+        var sendElapsed = await RateRunner.RunAsync(messages, rate, concurrency, index => traffic.SendAsync(index, cancellation), cancellation);
         var sends = new CallStats(traffic.Attempts.All(), sendElapsed);
         ReportCalls(report, "send", sends, "202", rate > 0 ? Goal.Below(50, "p95 < 50 ms at 1,000 msg/s") : null);
         if (rate > 0) report.Notes.Add($"Sends were paced at {rate:N0}/s; the accepted rate cannot exceed it. Run with --rate 0 for the maximum.");
@@ -96,7 +96,7 @@ public sealed class LoadScenario : IScenario
     private static async Task<CallStats> MeasureAsync(int count, double rate, int concurrency, Func<CancellationToken, Task<ApiReply>> call, CancellationToken cancellation)
     {
         var log = new RequestLog();
-        var (_, elapsed) = await RateRunner.RunAsync(count, rate, concurrency, async _ =>
+        var elapsed = await RateRunner.RunAsync(count, rate, concurrency, async _ =>
         {
             var startedAt = DateTimeOffset.UtcNow;
             var reply = await call(CancellationToken.None);

@@ -27,18 +27,22 @@ try
     var report = await BenchmarkRunner.RunAsync(command, CommandText(args), Progress, cancellation.Token);
     var markdown = ReportWriters.ToMarkdown(report);
     Console.WriteLine(markdown);
-    if (command.Text("markdown") is { } markdownFile) await File.WriteAllTextAsync(markdownFile, markdown);
-    if (command.Text("out") is { } jsonFile)
-    {
-        await File.WriteAllTextAsync(jsonFile, ReportWriters.ToJson(report));
-        Progress($"wrote {jsonFile}");
-    }
+    if (command.Text("markdown") is { } markdownFile) await WriteAsync(markdownFile, markdown);
+    if (command.Text("out") is { } jsonFile) await WriteAsync(jsonFile, ReportWriters.ToJson(report));
     return report.Passed ? 0 : 1;
 }
 catch (UsageException usage)
 {
     Console.Error.WriteLine($"error: {usage.Message}\n\n{ScenarioCatalog.Usage()}");
     return 2;
+}
+
+// A long run must not end in "directory not found".
+async Task WriteAsync(string path, string content)
+{
+    if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
+    await File.WriteAllTextAsync(path, content);
+    Progress($"wrote {path}");
 }
 
 // As the user typed it (bench.sh names itself in BENCH_LAUNCHER; otherwise this was 'dotnet run'), keys masked.

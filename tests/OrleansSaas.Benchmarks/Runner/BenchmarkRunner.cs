@@ -54,6 +54,7 @@ public static class BenchmarkRunner
             }
             else
             {
+                report.Parameters["silos"] = plan.Silos.ToString();
                 cluster = await LocalCluster.StartAsync(plan.Silos, plan.SiloSettings, command.Flag("short-timings"), progress);
                 target = new GatewayTarget(cluster.GatewayUrl, cluster.AdminKey, null, cluster.Description, timeout);
             }

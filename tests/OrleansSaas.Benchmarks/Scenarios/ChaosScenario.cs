@@ -58,7 +58,7 @@ public sealed class ChaosScenario : IScenario
         var recoveryTimeout = command.Seconds("recovery-timeout", 120, min: 1);
         foreach (var (key, value) in new (string, object)[]
                  {
-                     ("silos", PlanCluster(command).Silos), ("sessions", sessions), ("rate", rate), ("concurrency", concurrency),
+                     ("sessions", sessions), ("rate", rate), ("concurrency", concurrency),
                      ("retries", retries), ("victim", victim), ("warmup", warmup.TotalSeconds), ("settle", command.Double("settle", 30)),
                      ("pg-downtime", command.Double("pg-downtime", 5)),
                  })

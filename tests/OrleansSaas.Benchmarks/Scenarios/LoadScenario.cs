@@ -49,7 +49,7 @@ public sealed class LoadScenario : IScenario
         var pingRequests = command.Int("ping-requests", Math.Min(messages, 10_000), min: 1);
         foreach (var (key, value) in new (string, object)[]
                  {
-                     ("silos", PlanCluster(command).Silos), ("sessions", sessions), ("messages", messages), ("rate", rate),
+                     ("sessions", sessions), ("messages", messages), ("rate", rate),
                      ("concurrency", concurrency), ("ping-requests", pingRequests),
                  })
             report.Parameters[key] = value.ToString()!;
@@ -70,6 +70,8 @@ public sealed class LoadScenario : IScenario
         ReportCalls(report, "ping", pingAtRate, "200", latencyGoal: null);
         report.Add("ping", "throughput, unthrottled", pingMax.PerSecond("200"), "req/s");
         report.Add("ping", "latency p50, unthrottled", pingMax.Latency("200")?.P50, "ms");
+        foreach (var (outcome, count) in Outcomes.Count(pingMax.Records).Where(o => o.Outcome != "200"))
+            report.Add("ping", $"responses {outcome}, unthrottled", count, "");
 
         context.Progress($"sending {messages} messages at {RateText(rate)}, {concurrency} at once");
         var traffic = new MessageTraffic(api, fleet.Sessions, retries: 0);

@@ -6,6 +6,7 @@ using OrleansSaas.Data;
 using OrleansSaas.Gateway;
 using OrleansSaas.Gateway.Admin;
 using OrleansSaas.Gateway.Auth;
+using OrleansSaas.Gateway.Diagnostics;
 using OrleansSaas.Gateway.Documentation;
 using OrleansSaas.Gateway.Events;
 using OrleansSaas.Gateway.Health;
@@ -109,6 +110,7 @@ app.MapAdminEndpoints();
 app.MapMediaEndpoints();
 app.MapWebhookEndpoints();
 app.MapEventEndpoints();
+app.MapPingEndpoint();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>

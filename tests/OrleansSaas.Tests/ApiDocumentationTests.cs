@@ -35,6 +35,7 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         { "GET", "/v1/media/{mediaId}" },
         { "GET", "/v1/media/{mediaId}/content" },
         { "DELETE", "/v1/media/{mediaId}" },
+        { "GET", "/v1/ping" },
         { "POST", "/v1/admin/tenants" },
         { "GET", "/v1/admin/tenants" },
         { "GET", "/v1/admin/tenants/{tenantId}" },

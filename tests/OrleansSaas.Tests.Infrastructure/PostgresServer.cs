@@ -6,25 +6,35 @@ using Npgsql;
 namespace OrleansSaas.Tests.Infrastructure;
 
 /// <summary>
-/// A throwaway PostgreSQL server from the system's binaries, shared by every test in the run and
-/// removed when the test process exits. Each test that needs isolation gets a database of its own.
+/// A throwaway PostgreSQL server from the system's binaries, removed when it is disposed or the process
+/// exits. The tests share one (<see cref="Instance"/>) and give each cluster a database of its own; a run
+/// that restarts PostgreSQL starts its own with <see cref="StartNew"/>, so nobody else sees the outage.
 /// PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IDisposable
 {
-    private static readonly Lazy<PostgresServer> Shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<PostgresServer> Shared = new(() => StartNew(durable: false), LazyThreadSafetyMode.ExecutionAndPublication);
+    // Durability buys nothing for tests, and these make the shared server much faster on a busy disk.
+    private const string NonDurableSettings = " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
     private readonly string _directory;
     private readonly string _binaries;
+    private readonly bool _asRoot;
+    private readonly bool _durable;
+    private int _removed;
 
     public static PostgresServer Instance => Shared.Value;
 
     public int Port { get; }
 
-    private PostgresServer(string directory, string binaries, int port)
+    private string DataDirectory => Path.Combine(_directory, "data");
+
+    private PostgresServer(string directory, string binaries, int port, bool asRoot, bool durable)
     {
         _directory = directory;
         _binaries = binaries;
         Port = port;
+        _asRoot = asRoot;
+        _durable = durable;
     }
 
     public string ConnectionString(string database) =>
@@ -41,35 +51,42 @@ public sealed class PostgresServer
         return ConnectionString(name);
     }
 
-    private static PostgresServer Start()
+    /// <summary>
+    /// A new server on a free port. <paramref name="durable"/> keeps PostgreSQL's default fsync and commit
+    /// settings, for measurements that must count only what is really on disk.
+    /// </summary>
+    public static PostgresServer StartNew(bool durable)
     {
         var binaries = FindBinaries();
         var directory = Path.Combine(Path.GetTempPath(), $"orleanssaas-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         var asRoot = Environment.UserName == "root";
         if (asRoot) Run("chown", $"postgres {directory}");
-        var dataDirectory = Path.Combine(directory, "data");
-        var port = FreePort();
 
-        RunPostgresTool(asRoot, "initdb", $"-D {dataDirectory} -A trust -U app -E UTF8 --no-sync", binaries);
-        RunPostgresTool(asRoot, "pg_ctl",
-            $"-D {dataDirectory} -l {directory}/server.log -w -t 60 -o \"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400\" start",
-            binaries);
-
-        var server = new PostgresServer(directory, binaries, port);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop(asRoot, dataDirectory);
+        var server = new PostgresServer(directory, binaries, FreePort(), asRoot, durable);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+        server.RunTool("initdb", $"-D {server.DataDirectory} -A trust -U app -E UTF8 --no-sync");
+        server.Start();
         return server;
     }
 
-    private void Stop(bool asRoot, string dataDirectory)
+    /// <summary>Starts the server on its data directory and port; after <see cref="Stop"/>, it comes back with its data.</summary>
+    public void Start() => RunTool("pg_ctl",
+        $"-D {DataDirectory} -l {_directory}/server.log -w -t 60 -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}\" start");
+
+    /// <summary>An operator's fast shutdown: open connections are cut, committed work is kept.</summary>
+    public void Stop() => RunTool("pg_ctl", $"-D {DataDirectory} -m fast -w -t 60 stop");
+
+    public void Dispose()
     {
+        if (Interlocked.Exchange(ref _removed, 1) == 1) return;
         try
         {
-            RunPostgresTool(asRoot, "pg_ctl", $"-D {dataDirectory} -m immediate -w stop", _binaries);
+            RunTool("pg_ctl", $"-D {DataDirectory} -m immediate -w stop");
         }
         catch
         {
-            // Best effort at exit; a leftover temp folder is harmless.
+            // Best effort (it may be stopped already); a leftover temp folder is harmless.
         }
         try { Directory.Delete(_directory, recursive: true); } catch { }
     }
@@ -84,10 +101,10 @@ public sealed class PostgresServer
             ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql; install the 'postgresql' package (.ci/run and run.sh do this).");
     }
 
-    private static void RunPostgresTool(bool asRoot, string tool, string arguments, string binaries)
+    private void RunTool(string tool, string arguments)
     {
-        var path = Path.Combine(binaries, tool);
-        if (asRoot) Run("runuser", $"-u postgres -- {path} {arguments}");
+        var path = Path.Combine(_binaries, tool);
+        if (_asRoot) Run("runuser", $"-u postgres -- {path} {arguments}");
         else Run(path, arguments);
     }
 

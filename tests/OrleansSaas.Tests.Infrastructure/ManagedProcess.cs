@@ -14,6 +14,9 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>The line that showed the process ready (it names a silo's address); kept apart because old output is dropped.</summary>
+    public string? ReadyLine { get; private set; }
+
     private ManagedProcess(string name, ProcessStartInfo info, string readyMarker)
     {
         Name = name;
@@ -92,6 +95,10 @@ public sealed class ManagedProcess : IAsyncDisposable
         if (line is null) return;
         _lines.Enqueue(line);
         while (_lines.Count > 2000) _lines.TryDequeue(out _);
-        if (line.Contains(_readyMarker, StringComparison.Ordinal)) _ready.TrySetResult();
+        if (ReadyLine is null && line.Contains(_readyMarker, StringComparison.Ordinal))
+        {
+            ReadyLine = line;
+            _ready.TrySetResult();
+        }
     }
 }

@@ -1,6 +1,6 @@
 namespace OrleansSaas.Tests.Infrastructure;
 
-/// <summary>Where the silo and gateway this test run built live (same configuration as the tests).</summary>
+/// <summary>Where the silo and gateway built with this program live (same configuration as the program that asks).</summary>
 public static class Artifacts
 {
     private static readonly string RepositoryRoot = FindRoot();
@@ -12,13 +12,13 @@ public static class Artifacts
     private static string Output(string project, string dll)
     {
         var path = Path.Combine(RepositoryRoot, project, "bin", Configuration, "net10.0", dll);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{dll} was not built; run the tests through 'dotnet test OrleansSaas.sln'.", path);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{dll} was not built; build the solution first ('dotnet build OrleansSaas.sln -c {Configuration}').", path);
     }
 
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
             if (File.Exists(Path.Combine(directory.FullName, "OrleansSaas.sln"))) return directory.FullName;
-        throw new InvalidOperationException("Cannot find the repository root (OrleansSaas.sln) above the test output folder.");
+        throw new InvalidOperationException("Cannot find the repository root (OrleansSaas.sln) above the program's output folder.");
     }
 }

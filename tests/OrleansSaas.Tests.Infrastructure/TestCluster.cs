@@ -1,17 +1,34 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace OrleansSaas.Tests.Infrastructure;
 
 /// <summary>
-/// A whole product instance for a test: its own database on the shared PostgreSQL server, silos and a
-/// gateway as real processes on loopback, with timings shortened so failures are detected in seconds.
+/// A whole product instance for a test or a benchmark: its own database (on the shared PostgreSQL server
+/// unless given another), silos and a gateway as real processes on loopback; unless asked for the
+/// product's own timings, failures are detected in seconds.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>Detect a dead silo within a few seconds and retry quickly; production defaults are in silo/appsettings.json.</summary>
+    private static readonly IReadOnlyDictionary<string, string> ShortTimings = new Dictionary<string, string>
+    {
+        ["Membership__ProbeTimeout"] = "00:00:01",
+        ["Membership__NumMissedProbesLimit"] = "2",
+        ["Membership__NumVotesForDeathDeclaration"] = "1",
+        ["Failover__SweepInterval"] = "00:00:02",
+        ["Sessions__RetryDelay"] = "00:00:00.250",
+        ["Simulator__ReadDelay"] = "00:00:00.200",
+        ["Simulator__RedeliveryInterval"] = "00:00:00.250",
+    };
+
     private readonly Dictionary<int, ManagedProcess> _silos = new();
+    private readonly bool _shortTimings;
     private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..17];
     private readonly string _credentialKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"orleanssaas-demo-key-{Guid.NewGuid():N}");
@@ -27,14 +44,24 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Each silo's HTTP base address (health endpoints), by silo index.</summary>
     public Dictionary<int, Uri> SiloHealthUrls { get; } = new();
 
-    private TestCluster(string connectionString) => ConnectionString = connectionString;
-
-    public static async Task<TestCluster> StartAsync(int silos = 1, IDictionary<string, string>? settings = null, IDictionary<string, string>? gatewaySettings = null)
+    private TestCluster(string connectionString, bool shortTimings)
     {
-        var cluster = new TestCluster(await PostgresServer.Instance.CreateDatabaseAsync("cluster"));
+        ConnectionString = connectionString;
+        _shortTimings = shortTimings;
+    }
+
+    /// <param name="postgres">The server for the cluster's database; the shared one when null.</param>
+    /// <param name="shortTimings">Apply <see cref="ShortTimings"/> to every silo; false runs with the product's defaults.</param>
+    public static async Task<TestCluster> StartAsync(int silos = 1, IDictionary<string, string>? settings = null, IDictionary<string, string>? gatewaySettings = null,
+        PostgresServer? postgres = null, bool shortTimings = true)
+    {
+        postgres ??= PostgresServer.Instance;
+        var cluster = new TestCluster(await postgres.CreateDatabaseAsync("cluster"), shortTimings);
         try
         {
-            for (var i = 1; i <= silos; i++) await cluster.StartSiloAsync(i, settings);
+            // The first silo migrates the schema; the others may then join together.
+            await cluster.StartSiloAsync(1, settings);
+            await Task.WhenAll(Enumerable.Range(2, Math.Max(0, silos - 1)).Select(i => cluster.StartSiloAsync(i, settings)));
             await cluster.StartGatewayAsync(gatewaySettings);
             return cluster;
         }
@@ -53,20 +80,20 @@ public sealed class TestCluster : IAsyncDisposable
         var httpPort = PostgresServer.FreePort();
         environment["Silo__HttpPort"] = httpPort.ToString();
         environment["Security__CredentialKey"] = _credentialKey;
-        // Detect a dead silo within a few seconds; production defaults are in silo/appsettings.json.
-        environment["Membership__ProbeTimeout"] = "00:00:01";
-        environment["Membership__NumMissedProbesLimit"] = "2";
-        environment["Membership__NumVotesForDeathDeclaration"] = "1";
-        environment["Failover__SweepInterval"] = "00:00:02";
-        environment["Sessions__RetryDelay"] = "00:00:00.250";
-        environment["Simulator__ReadDelay"] = "00:00:00.200";
-        environment["Simulator__RedeliveryInterval"] = "00:00:00.250";
+        if (_shortTimings) foreach (var (key, value) in ShortTimings) environment[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var silo = await ManagedProcess.StartAsync($"silo{index}", Artifacts.SiloDll, environment, "Silo is active", StartTimeout);
-        _silos[index] = silo;
-        SiloHealthUrls[index] = new Uri($"http://127.0.0.1:{httpPort}");
+        lock (_silos)
+        {
+            _silos[index] = silo;
+            SiloHealthUrls[index] = new Uri($"http://127.0.0.1:{httpPort}");
+        }
         return silo;
     }
+
+    /// <summary>The index of the running silo with this address (as the admin API and session placement name it).</summary>
+    public int? SiloIndexOf(string siloAddress) =>
+        _silos.Where(s => s.Value.ReadyLine?.Contains($"Silo is active: {siloAddress} ", StringComparison.Ordinal) == true).Select(s => (int?)s.Key).FirstOrDefault();
 
     public async Task StartGatewayAsync(IDictionary<string, string>? settings = null)
     {
@@ -130,11 +157,18 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task<(string TenantId, HttpClient Client)> CreateTenantClientAsync(params string[] scopes)
     {
         using var admin = CreateAdminClient();
-        var tenant = await (await admin.PostAsJsonAsync("/v1/admin/tenants", new { name = "test tenant" })).ReadJsonAsync(System.Net.HttpStatusCode.Created);
-        var tenantId = (string)tenant["id"]!;
+        var tenantId = (string)(await CreatedAsync(await admin.PostAsJsonAsync("/v1/admin/tenants", new { name = "test tenant" })))["id"]!;
         object keyRequest = scopes.Length == 0 ? new { } : new { scopes };
-        var key = await (await admin.PostAsJsonAsync($"/v1/admin/tenants/{tenantId}/keys", keyRequest)).ReadJsonAsync(System.Net.HttpStatusCode.Created);
+        var key = await CreatedAsync(await admin.PostAsJsonAsync($"/v1/admin/tenants/{tenantId}/keys", keyRequest));
         return (tenantId, CreateClient((string)key["key"]!));
+    }
+
+    private static async Task<JsonNode> CreatedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Created)
+            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri?.PathAndQuery}: expected 201, got {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!;
     }
 
     public async Task<T?> QueryScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)

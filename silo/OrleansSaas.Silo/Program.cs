@@ -59,6 +59,7 @@ builder.UseOrleans(silo =>
     });
     // The official Orleans dashboard, served by every silo on its HTTP port under /dashboard (operators' network only).
     silo.AddDashboard();
+    silo.AddIncomingGrainCallFilter<OrleansSaas.Grains.Cluster.StorageFailureFilter>();
     silo.UseAdoNetReminderService(o =>
     {
         o.Invariant = "Npgsql";

@@ -17,6 +17,7 @@ public sealed class ChaosScenario : IScenario
     public const string SessionsBack = "sessions back after kill -9";
     public const string AcceptedAfterPostgres = "sends accepted again after the PostgreSQL restart";
     public const string AllConnectedAtEnd = "every session connected at the end";
+    public const string NoServerErrors = "no 500 answer to any send, whatever failed";
     private const double BalanceGoal = 1.2;
 
     public string Name => "chaos";
@@ -92,6 +93,8 @@ public sealed class ChaosScenario : IScenario
             phases.End();
         }
         ReportClientView(report, phases, traffic);
+        var serverErrors = traffic.Attempts.All().Count(a => a.Outcome == "500");
+        report.Check(NoServerErrors, serverErrors == 0, serverErrors == 0 ? "outages answer 503 with Retry-After" : $"{serverErrors} sends answered 500");
 
         var connected = await SessionWatch.WaitAllConnectedAsync(api, fleet.Sessions.Select(s => s.Id).ToList(), recoveryTimeout, cancellation);
         report.Check(AllConnectedAtEnd, connected == sessions, $"{connected}/{sessions} connected");

@@ -30,7 +30,7 @@ public sealed class SmokeTests(ITestOutputHelper output)
         var scenario = await RunAsync("chaos", "--sessions", "20", "--rate", "20", "--concurrency", "8",
             "--warmup", "1", "--settle", "3", "--pg-downtime", "2", "--short-timings");
 
-        AssertPassed(scenario, ChaosScenario.SessionsBack, ChaosScenario.AcceptedAfterPostgres, ChaosScenario.AllConnectedAtEnd,
+        AssertPassed(scenario, ChaosScenario.SessionsBack, ChaosScenario.AcceptedAfterPostgres, ChaosScenario.AllConnectedAtEnd, ChaosScenario.NoServerErrors,
             DeliveryReporting.Accepted, DeliveryReporting.AllDelivered, DeliveryReporting.NoDuplicates);
         Assert.True(scenario.Value("silo kill -9", "sessions on the killed silo") > 0);
     }

@@ -88,7 +88,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
                 VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @details::json, @reply_to, @status, @network_id, @at, @at)
                 ON CONFLICT (tenant_id, session_id, direction, network_id) DO NOTHING
                 RETURNING message_json(messages) AS data)
-            SELECT append_event(@tenant, @event_type, @session, @at, inserted.data) FROM inserted
+            SELECT append_event(@tenant, @event_type, @session, now(), inserted.data) FROM inserted
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("status", message.Status.ToDb());

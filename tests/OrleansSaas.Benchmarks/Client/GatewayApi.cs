@@ -26,6 +26,10 @@ public sealed class GatewayApi(HttpClient http)
         return ApiCall.SendAsync(http, request, false, cancellation);
     }
 
+    /// <summary>A webhook subscription for the given event types (its reply carries the signing secret).</summary>
+    public Task<ApiReply> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, CancellationToken cancellation) =>
+        CallAsync(HttpMethod.Post, "/v1/webhooks", new { url, eventTypes }, true, cancellation);
+
     public Task<ApiReply> PingAsync(CancellationToken cancellation) => CallAsync(HttpMethod.Get, "/v1/ping", null, false, cancellation);
 
     /// <summary>Every inbound message text of a session, following the pagination cursor; null if a page failed.</summary>

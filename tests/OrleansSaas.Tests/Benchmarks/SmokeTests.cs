@@ -35,6 +35,15 @@ public sealed class SmokeTests(ITestOutputHelper output)
         Assert.True(scenario.Value("silo kill -9", "sessions on the killed silo") > 0);
     }
 
+    [Fact]
+    public async Task Webhooks_deliver_an_event_for_every_inbound_message()
+    {
+        var scenario = await RunAsync("webhooks", "--sessions", "10", "--messages", "200", "--rate", "100", "--concurrency", "8");
+
+        AssertPassed(scenario, WebhooksScenario.AllArrived);
+        Assert.Equal(200, scenario.Value("delivery", "events delivered"));
+    }
+
     private async Task<ScenarioReport> RunAsync(params string[] args)
     {
         var logs = Path.Combine(Path.GetTempPath(), $"orleanssaas-smoke-{Guid.NewGuid():N}");

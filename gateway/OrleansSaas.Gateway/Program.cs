@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using OrleansSaas.Data;
 using OrleansSaas.Gateway;
 using OrleansSaas.Gateway.Admin;
+using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Documentation;
 using OrleansSaas.Gateway.Health;
@@ -88,6 +89,7 @@ builder.Services.AddRequestRateLimiting(builder.Configuration);
 builder.Services.AddOptions<DemoTenantOptions>().Bind(builder.Configuration.GetSection(DemoTenantOptions.Section));
 builder.Services.AddHostedService<DemoTenantBootstrap>();
 builder.Services.AddTenantAdministration(builder.Configuration);
+builder.Services.AddAudit();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -104,6 +106,7 @@ app.MapSessionEndpoints();
 app.MapMessageEndpoints();
 app.MapAdminEndpoints();
 app.MapMediaEndpoints();
+app.MapAuditEndpoints();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>

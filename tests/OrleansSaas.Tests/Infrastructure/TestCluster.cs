@@ -106,6 +106,17 @@ public sealed class TestCluster : IAsyncDisposable
         if (_silos.Remove(index, out var silo)) await silo.DisposeAsync();
     }
 
+    /// <summary>SIGTERM, waiting for the silo to finish its graceful shutdown (which may move its sessions away) before killing it.</summary>
+    public async Task StopSiloGracefullyAsync(int index, TimeSpan timeout)
+    {
+        if (!_silos.Remove(index, out var silo)) return;
+        await silo.StopAsync(timeout);
+        await silo.DisposeAsync();
+    }
+
+    /// <summary>The index of the silo with this address (as GET /v1/admin/silos and session placements show it).</summary>
+    public int SiloIndexOf(string address) => _silos.Single(s => s.Value.OutputContains($"Silo is active: {address}")).Key;
+
     public void KillSilo(int index)
     {
         if (_silos.Remove(index, out var silo)) silo.Kill();

@@ -53,11 +53,9 @@ public sealed class AutoRebalancer(
         {
             await _joined.WaitAsync(stoppingToken);
             // Wait until no silo has joined for a whole settle delay, so several joins make one rebalance.
-            do
+            while (await _joined.WaitAsync(options.Value.SettleDelay, stoppingToken))
             {
-                while (_joined.Wait(0)) { }
-                await Task.Delay(options.Value.SettleDelay, stoppingToken);
-            } while (_joined.CurrentCount > 0);
+            }
 
             var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
             if (active.Count < 2 || !active.Min()!.Equals(localSilo.SiloAddress)) continue;

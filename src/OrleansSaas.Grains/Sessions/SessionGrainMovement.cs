@@ -54,8 +54,9 @@ public sealed partial class SessionGrain : ISessionMovement, IGrainMigrationPart
         if (_moveCause is not null) context.TryAddValue(MoveCauseKey, _moveCause);
     }
 
+    // Runs after the persistent state is restored: only a session that reconnects on arrival records the move.
     void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext context)
     {
-        if (context.TryGetValue(MoveCauseKey, out string? cause)) _arrivedBy = cause;
+        if (State is { ShouldBeConnected: true, PhoneNumber: not null } && context.TryGetValue(MoveCauseKey, out string? cause)) _arrivedBy = cause;
     }
 }

@@ -61,6 +61,13 @@ public sealed class AutoRebalancer(
             if (active.Count < 2 || !active.Min()!.Equals(localSilo.SiloAddress)) continue;
             try
             {
+                // A newcomer takes sessions only once placement knows its capacity; until then, wait another settle delay.
+                var reported = (await grains.GetGrain<ISessionPlacementGrain>(0).GetLoads()).Select(l => l.Silo).ToHashSet();
+                if (!active.All(s => reported.Contains(s.ToParsableString())))
+                {
+                    _joined.Release();
+                    continue;
+                }
                 var report = await grains.GetGrain<IClusterOperationsGrain>(0).Rebalance(MoveCause.Join);
                 logger.LogInformation("Rebalanced after a join: {Moves} session(s) moved, {Failed} failed", report.Moves, report.Failed);
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSaas.Contracts.Cluster;
@@ -21,6 +22,7 @@ public sealed class ClusterOperations(
 {
     // A session may land on the drained silo while a round runs (placed just before the mark); later rounds take it too.
     private const int DrainRounds = 3;
+    private static readonly TimeSpan ReportWait = TimeSpan.FromSeconds(5);
 
     private ISessionPlacementGrain Placement => grains.GetGrain<ISessionPlacementGrain>(0);
 
@@ -44,7 +46,7 @@ public sealed class ClusterOperations(
 
     public async Task<DrainReply> DrainAsync(string silo, string cause, CancellationToken cancellationToken)
     {
-        var silos = await view.SilosAsync();
+        var silos = await ReportedSilosAsync(cancellationToken);
         var drained = silos.FirstOrDefault(s => s.Silo == silo);
         var refusal = drained switch
         {
@@ -89,7 +91,7 @@ public sealed class ClusterOperations(
     /// <summary>Evens out the active silos that are not draining; <paramref name="trigger"/> says who asked (admin, join).</summary>
     public async Task<RebalanceReport> RebalanceAsync(string trigger, int maxMoves, CancellationToken cancellationToken)
     {
-        var open = (await view.SilosAsync()).Where(s => s.Open).ToList();
+        var open = (await ReportedSilosAsync(cancellationToken)).Where(s => s.Open).ToList();
         var before = await view.SessionsAsync(open);
         var plan = MovePlanner.Rebalance(open.Select(s => new SiloSessions(s.Silo, before[s.Silo], s.MaxSessions!.Value)).ToList(),
             options.Value.BalanceTolerance, maxMoves);
@@ -107,6 +109,22 @@ public sealed class ClusterOperations(
             trigger, tally.Moved.Count, tally.Failed, Describe(Counts(before)), Describe(after));
         if (trigger != MoveCause.Admin) await RecordAsync("cluster.rebalance", "cluster", tally.Failed == 0 ? 200 : 409, trigger, tally.Moved.Count, tally.Failed);
         return new RebalanceReport(tally.Moved.Count, tally.Failed, Counts(before), after);
+    }
+
+    /// <summary>
+    /// The members, once every active one has reported its capacity: placement learns capacities from the silos'
+    /// reports (every 2 s), so right after the placement grain moved, or a silo joined, it may not know them yet.
+    /// </summary>
+    private async Task<IReadOnlyList<SiloInfo>> ReportedSilosAsync(CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var silos = await view.SilosAsync();
+            if (silos.All(s => s.Status != SiloStatus.Active || s.MaxSessions is not null) || waited.Elapsed > ReportWait || cancellationToken.IsCancellationRequested)
+                return silos;
+            await Task.Delay(ReportWait / 10, CancellationToken.None);
+        }
     }
 
     private static Dictionary<string, int> Counts(Dictionary<string, List<string>> sessions) => sessions.ToDictionary(s => s.Key, s => s.Value.Count);

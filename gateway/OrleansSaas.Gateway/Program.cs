@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using OrleansSaas.Data;
 using OrleansSaas.Gateway;
 using OrleansSaas.Gateway.Admin;
+using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Diagnostics;
 using OrleansSaas.Gateway.Documentation;
@@ -90,6 +91,7 @@ builder.Services.AddOptions<DemoTenantOptions>().Bind(builder.Configuration.GetS
 builder.Services.AddHostedService<DemoTenantBootstrap>();
 builder.Services.AddTenantAdministration(builder.Configuration);
 builder.Services.AddOptions<WebhookApiOptions>().Bind(builder.Configuration.GetSection(WebhookApiOptions.Section));
+builder.Services.AddAudit();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -111,6 +113,7 @@ app.MapMediaEndpoints();
 app.MapWebhookEndpoints();
 app.MapEventEndpoints();
 app.MapPingEndpoint();
+app.MapAuditEndpoints();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -52,6 +52,11 @@ builder.UseOrleans(silo =>
         o.Invariant = "Npgsql";
         o.ConnectionString = connectionString;
     });
+    // The default directory deactivates, cluster-wide, every grain whose registration a leaving silo held; this one
+    // hands its ranges over instead, so sessions on the other silos stay up when one stops or dies.
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
+    silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
     silo.AddAdoNetGrainStorageAsDefault(o =>
     {
         o.Invariant = "Npgsql";

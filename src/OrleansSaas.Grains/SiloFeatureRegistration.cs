@@ -12,7 +12,7 @@ namespace OrleansSaas.Grains;
 
 public static class SiloFeatureRegistration
 {
-    /// <summary>Everything the grains need on a silo: sessions, engines, failover.</summary>
+    /// <summary>Everything the grains need on a silo: sessions, engines, failover, moving sessions.</summary>
     public static IServiceCollection AddSessionFeatures(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -29,6 +29,7 @@ public static class SiloFeatureRegistration
         services.AddSingleton<SessionCounter>();
         services.AddPlacementDirector<SessionPlacementStrategy, SessionPlacementDirector>();
         services.AddHostedService<SessionLoadReporter>();
+        services.AddClusterOperations(configuration);
         return services;
     }
 

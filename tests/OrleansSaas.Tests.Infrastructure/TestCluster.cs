@@ -133,6 +133,14 @@ public sealed class TestCluster : IAsyncDisposable
         if (_silos.Remove(index, out var silo)) await silo.DisposeAsync();
     }
 
+    /// <summary>SIGTERM, waiting for the silo to finish its graceful shutdown (which may move its sessions away) before killing it.</summary>
+    public async Task StopSiloGracefullyAsync(int index, TimeSpan timeout)
+    {
+        if (!_silos.Remove(index, out var silo)) return;
+        await silo.StopAsync(timeout);
+        await silo.DisposeAsync();
+    }
+
     public void KillSilo(int index)
     {
         if (_silos.Remove(index, out var silo)) silo.Kill();

@@ -48,6 +48,12 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         { "POST", "/v1/admin/tenants/{tenantId}/keys/{keyId}/revoke" },
         { "GET", "/v1/admin/silos" },
         { "GET", "/v1/admin/silos/{silo}/sessions" },
+        { "POST", "/v1/admin/silos/{silo}/drain" },
+        { "POST", "/v1/admin/silos/{silo}/undrain" },
+        { "POST", "/v1/admin/sessions/{tenantId}/{sessionId}/move" },
+        { "POST", "/v1/admin/rebalance" },
+        { "GET", "/v1/admin/audit" },
+        { "GET", "/v1/audit" },
     };
 
     [Theory]

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Cluster;
 using OrleansSaas.Gateway.Tenants;
 
@@ -38,9 +39,11 @@ public static class AdminApi
 
     public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup(Prefix).RequireAuthorization(AdminKeyAuthenticationHandler.Policy).ProducesProblem(401).ProducesProblem(503);
+        var admin = app.MapGroup(Prefix).RequireAuthorization(AdminKeyAuthenticationHandler.Policy).ProducesProblem(401).ProducesProblem(503).WithAudit();
         admin.MapTenantAdminEndpoints();
         admin.MapClusterAdminEndpoints();
+        admin.MapClusterOperationEndpoints();
+        admin.MapAuditAdminEndpoints();
         return admin;
     }
 

@@ -11,7 +11,7 @@ public sealed record SiloResponse(
 
 public sealed record SiloSessionResponse(string TenantId, SessionSummary Session);
 
-/// <summary>Operators' view of the cluster: its silos with their load, and the sessions each one hosts.</summary>
+/// <summary>Operators' view of the cluster: its silos with their load (status "draining" once drained), and the sessions each one hosts.</summary>
 public static class ClusterAdminEndpoints
 {
     private const int MaxSessionsListed = 1000;
@@ -37,7 +37,9 @@ public static class ClusterAdminEndpoints
             var index = Array.IndexOf(active, member.SiloAddress);
             var stats = index >= 0 ? statistics[index] : null;
             loads.TryGetValue(address, out var load);
-            return new SiloResponse(address, member.SiloName, member.Status.ToString().ToLowerInvariant(), member.StartTime,
+            // A draining silo is still an active member, but placement no longer picks it.
+            var status = member.Status == SiloStatus.Active && load?.Draining == true ? "draining" : member.Status.ToString().ToLowerInvariant();
+            return new SiloResponse(address, member.SiloName, status, member.StartTime,
                 load?.Sessions ?? 0, load?.MaxSessions, stats?.EnvironmentStatistics.FilteredCpuUsagePercentage, stats?.EnvironmentStatistics.FilteredMemoryUsageBytes, stats?.ActivationCount ?? 0);
         }).ToList();
         return TypedResults.Ok(silos);

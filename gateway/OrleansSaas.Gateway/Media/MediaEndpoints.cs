@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using OrleansSaas.Data.Media;
+using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 
@@ -22,7 +23,7 @@ public static partial class MediaEndpoints
 
     public static RouteGroupBuilder MapMediaEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/media").WithTags("Media").ProducesCommonProblems();
+        var group = app.MapGroup("/v1/media").WithTags("Media").ProducesCommonProblems().WithAudit();
         // The gateway's global request limit is 1 MB; uploads alone may be as large as the largest kind allows.
         group.MapPost("/", Upload).RequireAuthorization(Scopes.MessagesSend)
             .WithMetadata(new RequestSizeLimitAttribute(MediaUploadForm.MaxRequestBytes))

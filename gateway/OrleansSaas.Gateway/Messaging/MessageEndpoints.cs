@@ -5,6 +5,7 @@ using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Data.Media;
 using OrleansSaas.Data.Messaging;
+using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 using OrleansSaas.Gateway.Sessions;
@@ -25,7 +26,7 @@ public static class MessageEndpoints
 
     public static RouteGroupBuilder MapMessageEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").ProducesCommonProblems();
+        var group = app.MapGroup("/v1/sessions/{sessionId}/messages").WithTags("Messages").ProducesCommonProblems().WithAudit();
         group.MapPost("/", Send).RequireAuthorization(Scopes.MessagesSend)
             .Produces<MessageResponse>(202).ProducesProblem(409).ProducesProblem(422).ProducesProblem(429);
         group.MapGet("/", List).RequireAuthorization(Scopes.MessagesRead).Produces<MessageListResponse>();

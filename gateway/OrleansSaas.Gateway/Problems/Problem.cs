@@ -23,6 +23,15 @@ public static class Problem
 
     public static ValidationProblem Invalid(string field, string message) => Invalid(new FieldErrors().Add(field, message));
 
+    /// <summary>422: the field is well-formed but names something that cannot be used (e.g. a silo that is not active).</summary>
+    public static ProblemHttpResult Unprocessable(string field, string message) =>
+        TypedResults.Problem(statusCode: 422, type: ProblemTypes.Validation, title: "The request has invalid fields", detail: $"{field}: {message}",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+
+    /// <summary>409: the cluster cannot do this right now (e.g. no other silo to move sessions to).</summary>
+    public static ProblemHttpResult ClusterConflict(string detail) =>
+        TypedResults.Problem(statusCode: 409, type: ProblemTypes.ClusterState, title: "Not possible in the cluster's current state", detail: detail);
+
     public static ValidationProblem Invalid(FieldErrors errors) =>
         TypedResults.ValidationProblem(errors.ToDictionary(), type: ProblemTypes.Validation, title: "The request has invalid fields",
             detail: string.Join(" ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));

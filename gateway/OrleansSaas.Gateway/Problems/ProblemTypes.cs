@@ -16,5 +16,6 @@ public static class ProblemTypes
     public const string RateLimited = Base + "rate-limited";
     public const string Unavailable = Base + "unavailable";
     public const string CapacityExhausted = Base + "capacity-exhausted";
+    public const string ClusterState = Base + "cluster-state";
     public const string Internal = Base + "internal";
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Data.Sessions;
+using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 using QRCoder;
@@ -18,7 +19,7 @@ public static class SessionEndpoints
 
     public static RouteGroupBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions").WithTags("Sessions").ProducesCommonProblems();
+        var group = app.MapGroup("/v1/sessions").WithTags("Sessions").ProducesCommonProblems().WithAudit();
         group.MapPost("/", Create).RequireAuthorization(Scopes.SessionsWrite);
         group.MapGet("/", List).RequireAuthorization(Scopes.SessionsRead);
         group.MapGet("/{sessionId}", Get).RequireAuthorization(Scopes.SessionsRead);

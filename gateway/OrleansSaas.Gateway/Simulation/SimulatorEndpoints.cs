@@ -2,6 +2,7 @@ using System.Security.Claims;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Contracts.Simulation;
+using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 using OrleansSaas.Gateway.Sessions;
@@ -23,7 +24,7 @@ public static class SimulatorEndpoints
 {
     public static void MapSimulatorEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/sessions/{sessionId}/dev").WithTags("Development").ProducesCommonProblems().RequireAuthorization(Scopes.SessionsWrite);
+        var group = app.MapGroup("/v1/sessions/{sessionId}/dev").WithTags("Development").ProducesCommonProblems().RequireAuthorization(Scopes.SessionsWrite).WithAudit();
         group.MapPost("/scan", Scan).Produces<SessionView>().ProducesProblem(409);
         group.MapPost("/enter-code", EnterCode).Produces<SessionView>().ProducesProblem(409);
         group.MapPost("/inbound", Inbound).Produces(204).ProducesProblem(409);

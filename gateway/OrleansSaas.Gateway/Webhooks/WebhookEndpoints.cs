@@ -5,6 +5,7 @@ using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Contracts.Webhooks;
 using OrleansSaas.Data.Events;
 using OrleansSaas.Data.Webhooks;
+using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 using OrleansSaas.Gateway.Sessions;
@@ -22,7 +23,7 @@ public static class WebhookEndpoints
 
     public static RouteGroupBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/webhooks").WithTags("Webhooks").ProducesCommonProblems().RequireAuthorization(Scopes.WebhooksManage);
+        var group = app.MapGroup("/v1/webhooks").WithTags("Webhooks").ProducesCommonProblems().RequireAuthorization(Scopes.WebhooksManage).WithAudit();
         group.MapPost("/", Create).Produces<WebhookReply>(201).ProducesProblem(422);
         group.MapGet("/", List).Produces<WebhookListResponse>();
         group.MapGet("/{webhookId}", Get).Produces<WebhookView>();

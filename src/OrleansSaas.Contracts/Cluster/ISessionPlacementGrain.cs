@@ -8,9 +8,13 @@ namespace OrleansSaas.Contracts.Cluster;
 [Alias("session-placement-grain")]
 public interface ISessionPlacementGrain : IGrainWithIntegerKey
 {
-    /// <summary>Takes a slot on the least-loaded candidate with room; null when every candidate is full.</summary>
+    /// <summary>Takes a slot on the least-loaded candidate with room that is not draining; null when there is none.</summary>
     [Alias("reserve")]
     Task<string?> Reserve(string[] candidates);
+
+    /// <summary>Takes a slot on this silo (a move names its destination); false when it is full, draining or has not reported.</summary>
+    [Alias("reserve-on")]
+    Task<bool> ReserveOn(string silo);
 
     /// <summary>A silo's actual count and capacity; corrects the tally for sessions that ended.</summary>
     [Alias("report")]
@@ -19,10 +23,18 @@ public interface ISessionPlacementGrain : IGrainWithIntegerKey
     /// <summary>The latest count and capacity of every silo that reported recently.</summary>
     [Alias("loads")]
     Task<IReadOnlyList<SiloLoad>> GetLoads();
+
+    /// <summary>A draining silo is never chosen for a session; the mark survives this grain moving.</summary>
+    [Alias("set-draining")]
+    Task SetDraining(string silo, bool draining);
 }
 
 [GenerateSerializer, Immutable, Alias("silo-load")]
-public sealed record SiloLoad([property: Id(0)] string Silo, [property: Id(1)] int Sessions, [property: Id(2)] int MaxSessions);
+public sealed record SiloLoad(
+    [property: Id(0)] string Silo,
+    [property: Id(1)] int Sessions,
+    [property: Id(2)] int MaxSessions,
+    [property: Id(3)] bool Draining = false);
 
 /// <summary>No silo of the cluster has room for another session.</summary>
 [GenerateSerializer, Alias("cluster-full")]

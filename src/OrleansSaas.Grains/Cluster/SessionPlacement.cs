@@ -18,13 +18,20 @@ public sealed class SessionPlacementStrategy : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class SessionPlacementAttribute() : PlacementAttribute(SessionPlacementStrategy.Instance);
 
-/// <summary>The least-loaded compatible silo below its maximum; a full cluster refuses with <see cref="ClusterFullException"/>.</summary>
+/// <summary>
+/// The least-loaded compatible silo below its maximum and not draining; a full cluster refuses with
+/// <see cref="ClusterFullException"/>. A placement hint (how a move names its destination) wins while that
+/// silo is active, has room and is not draining; otherwise placement goes on as if there were none.
+/// </summary>
 public sealed class SessionPlacementDirector(IGrainFactory grains) : IPlacementDirector
 {
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
-        var chosen = await grains.GetGrain<ISessionPlacementGrain>(0).Reserve(silos.Select(s => s.ToParsableString()).ToArray());
+        var placement = grains.GetGrain<ISessionPlacementGrain>(0);
+        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hint && await placement.ReserveOn(hint.ToParsableString()))
+            return hint;
+        var chosen = await placement.Reserve(silos.Select(s => s.ToParsableString()).ToArray());
         if (silos.FirstOrDefault(s => s.ToParsableString() == chosen) is { } silo) return silo;
         Telemetry.PlacementRejected("cluster_full");
         throw new ClusterFullException("Every silo hosts its maximum number of sessions; add a silo or retry later.");

@@ -25,7 +25,7 @@ namespace OrleansSaas.Grains.Sessions;
 /// connection and must not be collected.
 /// </summary>
 [KeepAlive, SessionPlacement]
-public sealed class SessionGrain(
+public sealed partial class SessionGrain(
     [PersistentState("session")] IPersistentState<SessionState> session,
     EngineCatalog engines,
     MessageStore messages,
@@ -83,6 +83,7 @@ public sealed class SessionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _leaving = true; // the next activation (here or on another silo) owns the send queue from now on
         counter.Exit();
         CountAs(null);
         _pump?.Close();
@@ -431,11 +432,12 @@ public sealed class SessionGrain(
         State.ConnectedSilo = SiloName;
         State.LastConnectedAt = DateTimeOffset.UtcNow;
         State.ShouldBeConnected = true;
-        Record(SessionStatus.Connected);
+        Record(SessionStatus.Connected, _arrivedBy is null ? null : "moved", _arrivedBy);
+        _arrivedBy = null;
         await SaveAsync();
         await RegisterBackstopAsync();
         _pump ??= new SendPump(TenantId, SessionId, messages, SendQueuedAsync, AdvanceAsync,
-            () => State.Status == SessionStatus.Connected, RetryLater, Pacing, Options.RetryDelay, logger);
+            () => State.Status == SessionStatus.Connected && !_leaving, RetryLater, Pacing, Options.RetryDelay, logger);
         _pump.Poke();
     }
 

@@ -18,6 +18,10 @@ public sealed class AdminAuthTests(SharedClusterFixture fixture)
         { "GET", "/v1/admin/tenants/demo" },
         { "POST", "/v1/admin/tenants/demo/keys" },
         { "POST", "/v1/admin/tenants/demo/suspend" },
+        { "POST", "/v1/admin/sessions/demo/ses_none/move" },
+        { "POST", "/v1/admin/silos/127.0.0.1:1@1/drain" },
+        { "POST", "/v1/admin/rebalance" },
+        { "GET", "/v1/admin/audit" },
     };
 
     [Theory]

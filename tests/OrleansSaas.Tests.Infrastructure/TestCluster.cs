@@ -74,6 +74,21 @@ public sealed class TestCluster : IAsyncDisposable
 
     public async Task<ManagedProcess> StartSiloAsync(int index, IDictionary<string, string>? settings = null)
     {
+        // A free port can be taken by a parallel test between choosing it and binding it: choose again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartSiloOnFreePortsAsync(index, settings);
+            }
+            catch (InvalidOperationException error) when (attempt < 3 && error.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private async Task<ManagedProcess> StartSiloOnFreePortsAsync(int index, IDictionary<string, string>? settings)
+    {
         var environment = CommonEnvironment();
         environment["Silo__SiloPort"] = PostgresServer.FreePort().ToString();
         environment["Silo__GatewayPort"] = PostgresServer.FreePort().ToString();

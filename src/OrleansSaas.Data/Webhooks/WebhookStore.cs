@@ -146,6 +146,35 @@ public sealed class WebhookStore(NpgsqlDataSource db)
     }
 
     /// <summary>
+    /// Logs a run of successful first-time-or-retried deliveries and marks them delivered, in one statement (one
+    /// commit for a whole run of a session's events instead of one each). Deliveries no longer pending are left alone.
+    /// </summary>
+    public async Task RecordDeliveredAsync(string tenantId, string subscriptionId, IReadOnlyList<(long Seq, AttemptOutcome Outcome)> delivered)
+    {
+        if (delivered.Count == 0) return;
+        await using var command = db.CreateCommand("""
+            WITH done AS (
+                SELECT * FROM unnest(@seqs, @ats, @codes, @latencies) AS d(seq, attempted_at, status_code, latency_ms)),
+            moved AS (
+                UPDATE webhook_deliveries w SET attempts = w.attempts + 1, state = 'delivered', next_attempt_at = done.attempted_at,
+                    delivered_at = done.attempted_at, last_status_code = done.status_code, last_error = NULL
+                FROM done
+                WHERE w.tenant_id = @tenant AND w.subscription_id = @subscription AND w.seq = done.seq AND w.state = 'pending'
+                RETURNING w.seq, w.attempts)
+            INSERT INTO webhook_attempts (tenant_id, subscription_id, seq, attempt, attempted_at, status_code, latency_ms, error)
+            SELECT @tenant, @subscription, moved.seq, moved.attempts, done.attempted_at, done.status_code, done.latency_ms, NULL
+            FROM moved JOIN done ON done.seq = moved.seq
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("subscription", subscriptionId);
+        command.Parameters.AddWithValue("seqs", delivered.Select(d => d.Seq).ToArray());
+        command.Parameters.AddWithValue("ats", delivered.Select(d => d.Outcome.AttemptedAt).ToArray());
+        command.Parameters.AddWithValue("codes", delivered.Select(d => d.Outcome.StatusCode ?? 0).ToArray());
+        command.Parameters.AddWithValue("latencies", delivered.Select(d => d.Outcome.LatencyMilliseconds).ToArray());
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
     /// Queues the events in [<paramref name="fromSeq"/>, <paramref name="toSeq"/>] that match the subscription's filters
     /// (again, if they were delivered or dead), each with a fresh retry period. Returns how many were queued.
     /// </summary>

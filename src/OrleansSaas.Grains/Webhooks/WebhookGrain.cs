@@ -173,22 +173,39 @@ public sealed class WebhookGrain(
         }
     }
 
-    /// <summary>One session's pending events in order, stopping at the first that must wait.</summary>
+    /// <summary>
+    /// One session's pending events in order, stopping at the first that must wait. A run of successes is
+    /// recorded in one statement when the run ends; should the silo die before that, those events go out
+    /// again (receivers deduplicate on the event id, which the README asks of them anyway).
+    /// </summary>
     private async Task DeliverSessionAsync(IReadOnlyList<PendingDelivery> pending)
     {
-        foreach (var delivery in pending)
+        var delivered = new List<(long Seq, AttemptOutcome Outcome)>();
+        try
         {
-            var row = _row;
-            if (row is not { Active: true } || delivery.NextAttemptAt > clock.GetUtcNow()) return;
-            var stored = delivery.Event;
-            var response = await sender.PostAsync(row.Url, Secrets(row), stored.Id, stored.Type, EventEnvelope.Write(stored));
-            Telemetry.WebhookAttempt(response.LatencyMilliseconds, response.StatusCode is >= 200 and < 300, response.StatusCode);
-            var now = clock.GetUtcNow();
-            var decision = policy.Decide(response, delivery.Attempts, delivery.RetryFrom, now);
-            await store.RecordAttemptAsync(TenantId, Id, stored.Seq, new AttemptOutcome(decision.State, now, decision.NextAttemptAt,
-                response.StatusCode, response.LatencyMilliseconds, response.Error));
-            if (decision.DisableSubscription) await DisableAsync("the receiver answered 410 Gone");
-            if (decision.State == DeliveryState.Pending) return;
+            foreach (var delivery in pending)
+            {
+                var row = _row;
+                if (row is not { Active: true } || delivery.NextAttemptAt > clock.GetUtcNow()) return;
+                var stored = delivery.Event;
+                var response = await sender.PostAsync(row.Url, Secrets(row), stored.Id, stored.Type, EventEnvelope.Write(stored));
+                Telemetry.WebhookAttempt(response.LatencyMilliseconds, response.StatusCode is >= 200 and < 300, response.StatusCode);
+                var now = clock.GetUtcNow();
+                var decision = policy.Decide(response, delivery.Attempts, delivery.RetryFrom, now);
+                var outcome = new AttemptOutcome(decision.State, now, decision.NextAttemptAt, response.StatusCode, response.LatencyMilliseconds, response.Error);
+                if (decision.State == DeliveryState.Delivered)
+                {
+                    delivered.Add((stored.Seq, outcome));
+                    continue;
+                }
+                await store.RecordAttemptAsync(TenantId, Id, stored.Seq, outcome);
+                if (decision.DisableSubscription) await DisableAsync("the receiver answered 410 Gone");
+                if (decision.State == DeliveryState.Pending) return;
+            }
+        }
+        finally
+        {
+            await store.RecordDeliveredAsync(TenantId, Id, delivered);
         }
     }
 

@@ -40,10 +40,8 @@ public static class WebhookEndpoints
     private static async Task<IResult> Create(CreateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options)
     {
         var errors = new FieldErrors();
-        var url = WebhookRules.Url(request.Url, required: true, options.Value.RequireHttps, errors);
-        WebhookRules.Description(request.Description, errors);
-        var sessionIds = WebhookRules.SessionIds(request.SessionIds, errors);
-        var eventTypes = WebhookRules.EventTypeList(request.EventTypes, errors);
+        var (url, sessionIds, eventTypes) = WebhookRules.Fields(request.Url, request.Description, request.SessionIds, request.EventTypes,
+            urlRequired: true, options.Value.RequireHttps, errors);
         if (errors.Any) return Problem.Invalid(errors);
 
         var id = $"whk_{Guid.CreateVersion7():N}";
@@ -51,7 +49,7 @@ public static class WebhookEndpoints
         return TypedResults.Created($"/v1/webhooks/{id}", reply);
     }
 
-    private static async Task<Results<Ok<WebhookListResponse>, ValidationProblem>> List(int? limit, string? cursor, ClaimsPrincipal user, WebhookStore store, IClusterClient cluster)
+    private static async Task<Results<Ok<WebhookListResponse>, ValidationProblem>> List(int? limit, string? cursor, ClaimsPrincipal user, WebhookStore store)
     {
         var errors = new FieldErrors();
         if (limit is < 1 or > MaxPageSize) errors.Add("limit", $"must be between 1 and {MaxPageSize}.");
@@ -60,9 +58,9 @@ public static class WebhookEndpoints
         var size = limit ?? DefaultPageSize;
         var rows = await store.ListAsync(user.TenantId(), cursor, size + 1);
         var page = rows.Take(size).ToList();
-        // The grain renders the view (it knows whether a rotation's previous secret is still valid).
-        var views = await Task.WhenAll(page.Select(row => Webhook(cluster, user, row.Id).Get()));
-        return TypedResults.Ok(new WebhookListResponse(views.OfType<WebhookView>().ToList(), rows.Count > size ? page[^1].Id : null));
+        // Read from the rows: listing must not activate (and start delivering for) every subscription.
+        var now = DateTimeOffset.UtcNow;
+        return TypedResults.Ok(new WebhookListResponse(page.Select(row => row.ToView(now)).ToList(), rows.Count > size ? page[^1].Id : null));
     }
 
     private static async Task<IResult> Get(string webhookId, ClaimsPrincipal user, IClusterClient cluster)
@@ -74,10 +72,8 @@ public static class WebhookEndpoints
     private static async Task<IResult> Update(string webhookId, UpdateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options)
     {
         var errors = new FieldErrors();
-        var url = WebhookRules.Url(request.Url, required: false, options.Value.RequireHttps, errors);
-        WebhookRules.Description(request.Description, errors);
-        var sessionIds = WebhookRules.SessionIds(request.SessionIds, errors);
-        var eventTypes = WebhookRules.EventTypeList(request.EventTypes, errors);
+        var (url, sessionIds, eventTypes) = WebhookRules.Fields(request.Url, request.Description, request.SessionIds, request.EventTypes,
+            urlRequired: false, options.Value.RequireHttps, errors);
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(webhookId)) return NotFound(webhookId);
 

@@ -48,7 +48,16 @@ public static class WebhookRules
     public const int MaxReplayRange = 10_000;
     public static readonly TimeSpan MaxOverlap = TimeSpan.FromDays(30);
 
-    public static string? Url(string? url, bool required, bool requireHttps, FieldErrors errors)
+    /// <summary>The fields create and update share: the URL, the description, and the two filters (null = all).</summary>
+    public static (string? Url, List<string>? SessionIds, List<string>? EventTypes) Fields(
+        string? url, string? description, List<string>? sessionIds, List<string>? eventTypes, bool urlRequired, bool requireHttps, FieldErrors errors)
+    {
+        var checkedUrl = Url(url, urlRequired, requireHttps, errors);
+        Description(description, errors);
+        return (checkedUrl, SessionIds(sessionIds, errors), EventTypeList(eventTypes, errors));
+    }
+
+    private static string? Url(string? url, bool required, bool requireHttps, FieldErrors errors)
     {
         if (url is null)
         {
@@ -66,13 +75,13 @@ public static class WebhookRules
         return url;
     }
 
-    public static void Description(string? description, FieldErrors errors)
+    private static void Description(string? description, FieldErrors errors)
     {
         if (description is { Length: > MaxDescriptionLength }) errors.Add("description", $"must be at most {MaxDescriptionLength} characters.");
     }
 
     /// <summary>Null for "all sessions" (absent or empty).</summary>
-    public static List<string>? SessionIds(List<string>? ids, FieldErrors errors)
+    private static List<string>? SessionIds(List<string>? ids, FieldErrors errors)
     {
         if (ids is null || ids.Count == 0) return null;
         if (ids.Count > MaxSessionIds) errors.Add("sessionIds", $"must list at most {MaxSessionIds} sessions.");
@@ -82,7 +91,7 @@ public static class WebhookRules
     }
 
     /// <summary>Null for "all types" (absent or empty).</summary>
-    public static List<string>? EventTypeList(List<string>? types, FieldErrors errors)
+    private static List<string>? EventTypeList(List<string>? types, FieldErrors errors)
     {
         if (types is null || types.Count == 0) return null;
         for (var i = 0; i < types.Count; i++)

@@ -1,4 +1,5 @@
 using Npgsql;
+using OrleansSaas.Contracts.Webhooks;
 using OrleansSaas.Data.Events;
 
 namespace OrleansSaas.Data.Webhooks;
@@ -7,7 +8,12 @@ namespace OrleansSaas.Data.Webhooks;
 public sealed record WebhookRow(
     string TenantId, string Id, string Url, string? Description, IReadOnlyList<string>? SessionIds, IReadOnlyList<string>? EventTypes,
     byte[] Secret, byte[]? PreviousSecret, DateTimeOffset? PreviousExpiresAt, bool Active, string? DisabledReason,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>What clients see: no secrets, and the previous secret's expiry only while a rotation's overlap lasts.</summary>
+    public WebhookView ToView(DateTimeOffset now) => new(Id, Url, Description, SessionIds, EventTypes, Active, DisabledReason,
+        PreviousSecret is not null && PreviousExpiresAt > now ? PreviousExpiresAt : null, CreatedAt, UpdatedAt);
+}
 
 /// <summary>A delivery waiting to go out, with the event it carries.</summary>
 public sealed record PendingDelivery(StoredEvent Event, int Attempts, DateTimeOffset RetryFrom, DateTimeOffset NextAttemptAt);

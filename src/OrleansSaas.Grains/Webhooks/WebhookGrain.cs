@@ -245,6 +245,5 @@ public sealed class WebhookGrain(
         return secrets;
     }
 
-    private WebhookView View(WebhookRow row) => new(row.Id, row.Url, row.Description, row.SessionIds, row.EventTypes, row.Active, row.DisabledReason,
-        row.PreviousSecret is not null && row.PreviousExpiresAt > clock.GetUtcNow() ? row.PreviousExpiresAt : null, row.CreatedAt, row.UpdatedAt);
+    private WebhookView View(WebhookRow row) => row.ToView(clock.GetUtcNow());
 }

@@ -23,7 +23,8 @@ public sealed class MetricsTests(SharedClusterFixture fixture)
 
         // Counters only grow and the shared cluster only adds traffic, so "at least what this test did" holds.
         var silo = await Api.EventuallyAsync(() => ScrapeAsync(_cluster.SiloHealthUrls[1]),
-            s => s.Sum("orleanssaas_messages_delivered_total") >= Messages, Patience, "the silo to count the delivery receipts");
+            s => s.Sum("orleanssaas_messages_delivered_total") >= Messages && s.Sum("orleanssaas_webhook_attempts_total") >= 1,
+            Patience, "the silo to count the delivery receipts and the webhook attempt");
         AssertAtLeast(silo, Messages, "orleanssaas_messages_accepted_total", ("direction", "outbound"));
         AssertAtLeast(silo, Messages, "orleanssaas_messages_accepted_total", ("direction", "inbound"));
         AssertAtLeast(silo, Messages, "orleanssaas_messages_sent_total");

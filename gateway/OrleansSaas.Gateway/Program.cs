@@ -22,7 +22,8 @@ using OrleansSaas.Gateway.Tenants;
 using OrleansSaas.Gateway.Webhooks;
 using OrleansSaas.Observability;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from the app's own folder, however and from wherever the host is started.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddGatewayTelemetry();
 
 var connectionString = builder.Configuration.GetConnectionString("Postgres");

@@ -11,7 +11,8 @@ using OrleansSaas.Silo;
 using OrleansSaas.Silo.Health;
 using OrleansSaas.Silo.Observability;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from the app's own folder, however and from wherever the host is started.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddSiloTelemetry();
 
 var connectionString = builder.Configuration.GetConnectionString("Postgres");

@@ -3,7 +3,7 @@ namespace OrleansSaas.Tests.Infrastructure;
 /// <summary>Where the silo and gateway built with this program live (same configuration as the program that asks).</summary>
 public static class Artifacts
 {
-    private static readonly string RepositoryRoot = FindRoot();
+    public static string RepositoryRoot { get; } = FindRoot();
     private static readonly string Configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
     public static string SiloDll => Output("silo/OrleansSaas.Silo", "OrleansSaas.Silo.dll");

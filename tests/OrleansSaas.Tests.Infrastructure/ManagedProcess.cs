@@ -31,14 +31,16 @@ public sealed class ManagedProcess : IAsyncDisposable
         };
     }
 
-    public static async Task<ManagedProcess> StartAsync(string name, string dll, IDictionary<string, string> environment, string readyMarker, TimeSpan timeout)
+    /// <param name="workingDirectory">Where the process starts; the dll's folder unless given (run.sh starts hosts from the repository root).</param>
+    public static async Task<ManagedProcess> StartAsync(string name, string dll, IDictionary<string, string> environment, string readyMarker, TimeSpan timeout,
+        string? workingDirectory = null)
     {
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\"")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
         };
         foreach (var (key, value) in environment) info.Environment[key] = value;
         var process = new ManagedProcess(name, info, readyMarker);

@@ -58,9 +58,12 @@ public static class SimulatorEndpoints
         var qr = await session.GetQr();
         if (qr.Error != SessionError.None) return SessionEndpoints.ErrorResult(qr.Error, sessionId);
         var outcome = await cluster.GetGrain<ISimulatedPhoneGrain>(phone!).ScanQr(qr.Qr!.Value, request.ProfileName ?? $"Phone {phone}");
-        return outcome == PairOutcome.Paired
-            ? TypedResults.Ok(await session.Get())
-            : Problem.Conflict("The QR code changed or expired before the scan; fetch it again.");
+        return outcome switch
+        {
+            PairOutcome.Paired => TypedResults.Ok(await session.Get()),
+            PairOutcome.LinkedToAnotherTenant => NumberTaken(),
+            _ => Problem.Conflict("The QR code changed or expired before the scan; fetch it again."),
+        };
     }
 
     /// <summary>The phone's user types the pairing code the session showed (see POST /v1/sessions/{id}/pairing-code).</summary>
@@ -76,10 +79,16 @@ public static class SimulatorEndpoints
         if (await session.Get() is null) return Problem.NotFound($"Session '{sessionId}'");
         var key = SessionKey.Format(user.TenantId(), sessionId);
         var outcome = await cluster.GetGrain<ISimulatedPhoneGrain>(phone!).EnterPairingCode(key, request.Code!.Trim().ToUpperInvariant(), request.ProfileName ?? $"Phone {phone}");
-        return outcome == PairOutcome.Paired
-            ? TypedResults.Ok(await session.Get())
-            : Problem.Conflict("The pairing code is wrong, expired, or was issued for another number.");
+        return outcome switch
+        {
+            PairOutcome.Paired => TypedResults.Ok(await session.Get()),
+            PairOutcome.LinkedToAnotherTenant => NumberTaken(),
+            _ => Problem.Conflict("The pairing code is wrong, expired, or was issued for another number."),
+        };
     }
+
+    private static IResult NumberTaken() =>
+        Problem.Conflict("The number is linked to another account's device; it must log out before the number can be linked here.");
 
     private static string? ValidatePhone(string? phoneNumber, string? profileName, FieldErrors errors)
     {

@@ -43,6 +43,8 @@ public enum PairOutcome
     Paired = 0,
     InvalidQr = 1,
     Rejected = 2,
+    /// <summary>The number's device is a session of another tenant; a scan never unlinks it (it must log out first).</summary>
+    LinkedToAnotherTenant = 3,
 }
 
 [GenerateSerializer, Alias("link-outcome")]

@@ -46,11 +46,14 @@ public sealed class SimulatedPhoneGrain(
     /// <summary>Links the session that showed <paramref name="pairingToken"/> (a QR value or a pairing code) and hands it device credentials.</summary>
     private async Task<PairOutcome> PairAsync(string sessionKey, string pairingToken, string profileName)
     {
+        // A number has one linked device. Linking another session of the same tenant replaces it (the old one is
+        // logged out, as WhatsApp does); another tenant's session is refused, so no tenant can take a number's traffic.
+        var previous = phone.State.LinkedSessionKey;
+        if (previous is not null && previous != sessionKey && !SameTenant(previous, sessionKey)) return PairOutcome.LinkedToAnotherTenant;
         var credentials = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var accepted = await GrainFactory.GetGrain<ISessionEngineEvents>(sessionKey).OnPaired(pairingToken, Number, profileName, credentials);
         if (!accepted) return PairOutcome.Rejected;
 
-        var previous = phone.State.LinkedSessionKey;
         phone.State.LinkedSessionKey = sessionKey;
         phone.State.CredentialHash = Hash(credentials);
         phone.State.ProfileName = profileName;
@@ -166,6 +169,9 @@ public sealed class SimulatedPhoneGrain(
             return Task.CompletedTask;
         }, options.Value.RedeliveryInterval, Timeout.InfiniteTimeSpan);
     }
+
+    private static bool SameTenant(string sessionKey, string otherSessionKey) =>
+        SessionKey.Parse(sessionKey).TenantId == SessionKey.Parse(otherSessionKey).TenantId;
 
     private static byte[] Hash(string credentials) => SHA256.HashData(Encoding.UTF8.GetBytes(credentials));
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using OrleansSaas.Tests.Infrastructure;
@@ -64,6 +65,28 @@ public sealed class TenantIsolationTests(SharedClusterFixture fixture)
         Assert.Equal(messagesBefore, Snapshot(await a.ListAllMessagesAsync(session)));
         Assert.Equal(0L, await fixture.Cluster.QueryScalarAsync<long>("SELECT count(*) FROM sessions WHERE tenant_id = @b", ("b", tenantB)));
         Assert.Equal(0L, await fixture.Cluster.QueryScalarAsync<long>("SELECT count(*) FROM messages WHERE tenant_id = @b", ("b", tenantB)));
+    }
+
+    [Fact]
+    public async Task Another_tenant_cannot_link_a_number_that_a_tenants_session_is_paired_to_and_the_numbers_messages_stay_with_it()
+    {
+        var (_, a) = await fixture.Cluster.CreateTenantClientAsync();
+        var (_, b) = await fixture.Cluster.CreateTenantClientAsync();
+        const string number = "+12015550721";
+        var aSession = await a.CreatePairedSessionAsync(number);
+        var bSession = (string)(await b.CreateSessionAsync())["id"]!;
+
+        await (await b.PostAsJsonAsync($"/v1/sessions/{bSession}/dev/scan", new { phoneNumber = number })).AssertProblemAsync(HttpStatusCode.Conflict, "session-state");
+        var code = (string)(await (await b.PostAsJsonAsync($"/v1/sessions/{bSession}/pairing-code", new { phoneNumber = number })).ReadJsonAsync(HttpStatusCode.OK))["code"]!;
+        await (await b.PostAsJsonAsync($"/v1/sessions/{bSession}/dev/enter-code", new { phoneNumber = number, code })).AssertProblemAsync(HttpStatusCode.Conflict, "session-state");
+
+        Assert.Equal("connected", (string?)(await a.GetSessionAsync(aSession))["status"]);
+        Assert.NotEqual("connected", (string?)(await b.GetSessionAsync(bSession))["status"]);
+        // The number's customers still reach A, and only A.
+        var customer = await b.CreatePairedSessionAsync("+12015550722");
+        await b.SendTextAsync(customer, number, "for A's shop");
+        await Api.EventuallyAsync(() => a.ListAllMessagesAsync(aSession, "inbound"), m => m.Any(x => (string?)x["text"] == "for A's shop"), Patience, "A to receive the message");
+        Assert.Empty(await b.ListAllMessagesAsync(bSession));
     }
 
     private static List<string> Snapshot(List<JsonNode> messages) =>

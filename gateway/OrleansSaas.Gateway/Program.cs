@@ -11,6 +11,7 @@ using OrleansSaas.Gateway.Diagnostics;
 using OrleansSaas.Gateway.Documentation;
 using OrleansSaas.Gateway.Events;
 using OrleansSaas.Gateway.Health;
+using OrleansSaas.Gateway.Json;
 using OrleansSaas.Gateway.Media;
 using OrleansSaas.Gateway.Messaging;
 using OrleansSaas.Gateway.Observability;
@@ -81,6 +82,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     // {"to": A, "to": B} is ambiguous; refuse it rather than guess which one was meant.
     o.SerializerOptions.AllowDuplicateProperties = false;
+    StrictNumbers.Apply(o.SerializerOptions);
 });
 // Unreadable bodies surface as exceptions so ProblemExceptionHandler can name the field.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -67,7 +67,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
     private static string Describe(JsonException json) =>
-        json.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown field."
+        json is Json.NumberOutOfRangeException ? "must be a finite number within range."
+        : json.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown field."
         : json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "has the wrong type."
         : "is not valid JSON.";
 

@@ -26,6 +26,7 @@ using OrleansSaas.Observability;
 // appsettings.json is read from the app's own folder, however and from wherever the host is started.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddGatewayTelemetry();
+builder.Services.AddRequestLogging();
 
 var connectionString = builder.Configuration.GetConnectionString("Postgres");
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -97,6 +98,7 @@ builder.Services.AddOptions<WebhookApiOptions>().Bind(builder.Configuration.GetS
 builder.Services.AddAudit();
 
 var app = builder.Build();
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

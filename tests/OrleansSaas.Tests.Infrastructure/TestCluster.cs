@@ -41,6 +41,8 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The gateway's Admin:ApiKey, for the /v1/admin routes.</summary>
     public string AdminKey { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     public IReadOnlyDictionary<int, ManagedProcess> Silos => _silos;
+    /// <summary>Gateways started by <see cref="StartExtraGatewayAsync"/>, in order.</summary>
+    public IReadOnlyList<ManagedProcess> ExtraGateways => _extraGateways;
     /// <summary>Each silo's HTTP base address (health endpoints), by silo index.</summary>
     public Dictionary<int, Uri> SiloHealthUrls { get; } = new();
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
 using OrleansSaas.Data;
 using OrleansSaas.Gateway;
@@ -73,8 +72,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         };
 });
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddApiKeyAuthentication();
 builder.Services.AddAuthorizationBuilder().AddScopePolicies();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
@@ -101,7 +99,7 @@ var app = builder.Build();
 app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseAuthentication();
+app.UseApiKeyAuthentication();
 app.UseTenantTelemetry();
 app.UseRequestRateLimiting();
 app.UseAuthorization();

@@ -215,6 +215,8 @@ public sealed class TestCluster : IAsyncDisposable
         // Tests share one demo key and fire requests back to back; QuotaTests sets its own low limits.
         ["RateLimits__RequestsPerSecondPerKey"] = "1000000",
         ["RateLimits__Burst"] = "1000000",
+        // Tests present wrong keys on purpose; FailedAuthenticationThrottleTests sets the product's back-off on a gateway of its own.
+        ["RateLimits__FailedAuthBurst"] = "1000000",
         ["ConnectionStrings__Postgres"] = ConnectionString,
         ["Silo__ClusterId"] = _clusterId,
         ["Cluster__ClusterId"] = _clusterId,

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using OrleansSaas.Contracts.Tenants;
 using OrleansSaas.Gateway.Problems;
@@ -11,37 +10,46 @@ namespace OrleansSaas.Gateway.Auth;
 
 /// <summary>
 /// Authenticates tenant requests by API key (X-Api-Key, or Authorization: Bearer). The key's grain holds
-/// the secret's hash and answers with the tenant, the key's scopes and the tenant's status; answers are
-/// cached briefly so a busy client does not call the grain per request. That cache is also the bound on how
-/// long a revoked key, or a suspended or deleted tenant's key, keeps working.
+/// the secret's hash and answers with the tenant, the key's scopes and the tenant's status (see
+/// <see cref="ApiKeyVerifier"/> for the cache); callers that keep failing are held back by <see cref="AuthFailureThrottle"/>.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IClusterClient cluster,
-    IMemoryCache cache,
+    ApiKeyVerifier verifier,
+    AuthFailureThrottle throttle,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string TenantClaim = "tenant";
     /// <summary>The id of the key that authenticated the request (per-key limits and auditing key on it).</summary>
     public const string KeyClaim = "key";
-    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = PresentedKey();
         if (presented is null) return AuthenticateResult.NoResult();
-        if (!ApiKeyFormat.TryParse(presented, out var keyId, out var secretHash)) return AuthenticateResult.Fail("Malformed API key.");
-
-        var cacheKey = $"apikey:{keyId}:{Convert.ToHexString(secretHash)}";
-        if (!cache.TryGetValue(cacheKey, out ApiKeyGrant? grant))
+        var client = Context.Connection.RemoteIpAddress;
+        if (!ApiKeyFormat.TryParse(presented, out var keyId, out var secretHash))
         {
-            grant = await cluster.GetGrain<IApiKeyGrain>(keyId).Authenticate(secretHash);
-            cache.Set(cacheKey, grant, CacheFor);
+            if (throttle.RetryAfter(client, null) is { } wait) return AuthenticateResult.Fail(new ThrottledException(wait));
+            throttle.RecordFailure(client, null);
+            return AuthenticateResult.Fail("Malformed API key.");
+        }
+
+        var key = new PresentedApiKey(keyId, secretHash);
+        // Cached answers cost nothing; only what would reach the key's grain is held back and counted.
+        if (!verifier.TryGetCached(key, out var grant))
+        {
+            if (throttle.RetryAfter(client, key) is { } wait) return AuthenticateResult.Fail(new ThrottledException(wait));
+            grant = await verifier.VerifyAsync(key);
+            if (grant is null) throttle.RecordFailure(client, keyId);
+            else throttle.RecordSuccess(key);
         }
         if (grant is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
+        // Long-lived responses re-check the key with it (see CredentialWatch).
+        Context.Features.Set(key);
         // Not authenticated at all, so no route can let it through; the challenge explains it with a 403.
         if (grant.TenantStatus == TenantStatus.Suspended) return AuthenticateResult.Fail(new TenantSuspendedException());
 
@@ -54,7 +62,13 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if ((await HandleAuthenticateOnceSafeAsync()).Failure is TenantSuspendedException)
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
+        if (failure is ThrottledException throttled)
+        {
+            await Problem.RateLimited(Response, throttled.RetryAfter, "Too many failed authentications; retry after the Retry-After delay.").ExecuteAsync(Context);
+            return;
+        }
+        if (failure is TenantSuspendedException)
         {
             Response.StatusCode = 403;
             await problems.WriteAsync(new ProblemDetailsContext
@@ -97,6 +111,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
     /// <summary>The authentication failure of a valid key whose tenant is suspended.</summary>
     private sealed class TenantSuspendedException() : Exception("The API key's tenant is suspended.");
+
+    /// <summary>The authentication failure of a caller held back for failing too often.</summary>
+    private sealed class ThrottledException(TimeSpan retryAfter) : Exception("Too many failed authentications.")
+    {
+        public TimeSpan RetryAfter { get; } = retryAfter;
+    }
 
     private string? PresentedKey()
     {

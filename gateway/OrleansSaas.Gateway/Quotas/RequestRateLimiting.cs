@@ -16,6 +16,14 @@ public sealed class RequestRateOptions
     /// <summary>How many requests a key may make at once above the steady rate.</summary>
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = 200;
+
+    /// <summary>Failed authentications a client address (or guesses at one key id) may make before being held back.</summary>
+    [Range(1, 1_000_000)]
+    public int FailedAuthBurst { get; set; } = 10;
+
+    /// <summary>Failed authentications allowed per second once held back.</summary>
+    [Range(0.01, 1_000_000)]
+    public double FailedAuthPerSecond { get; set; } = 1;
 }
 
 /// <summary>

@@ -2,7 +2,7 @@
 # Local development cluster: PostgreSQL + one silo + the HTTP gateway with a demo tenant.
 #
 #   ./run.sh           start everything in this terminal; Ctrl-C stops it all
-#   ./run.sh silo N    add silo N (N >= 2) to the running cluster, in the foreground
+#   ./run.sh silo N    add silo N (N >= 2) to the running cluster, in the foreground (N = 1: restart a dead silo 1)
 #   ./run.sh stop      stop whatever a previous run left behind
 #
 # Everything it creates lives in .data/ (git-ignored).
@@ -170,17 +170,20 @@ live_pid() {
     [[ $pid =~ ^[0-9]+$ ]] && grep -qa OrleansSaas "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
 }
 
-# SIGTERM lets the host shut down cleanly (a silo leaves the membership table, so the others do not
-# have to detect it as dead); after 15 s it gets SIGKILL.
+# SIGTERM lets the host shut down cleanly (a silo first moves its sessions to the other silos, for up to
+# Cluster:ShutdownDrainTimeout, 20 s, then leaves the membership table so the others need not detect it as dead);
+# only a host that has not stopped after its timeout gets SIGKILL. A silo's timeout is well past the drain's.
+SILO_STOP_TIMEOUT=45
+GATEWAY_STOP_TIMEOUT=15
 stop_pid_file() {
-    local file=$1 name pid
+    local file=$1 timeout=$2 name pid
     name=$(basename "$file" .pid)
     if pid=$(live_pid "$file"); then
         say "Stopping $name (pid $pid)"
         kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq $((timeout * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
-            say "$name did not stop within 15 s; killing it"
+            say "$name did not stop within $timeout s; killing it"
             kill -KILL "$pid" 2>/dev/null || true
         fi
     fi
@@ -189,9 +192,9 @@ stop_pid_file() {
 
 stop_all_processes() {
     # The gateway first (it is a client of the silos), then the silos, highest number first.
-    [[ -f $RUN/gateway.pid ]] && stop_pid_file "$RUN/gateway.pid"
+    [[ -f $RUN/gateway.pid ]] && stop_pid_file "$RUN/gateway.pid" "$GATEWAY_STOP_TIMEOUT"
     local f
-    for f in $(ls "$RUN"/silo*.pid 2>/dev/null | sort -rV); do stop_pid_file "$f"; done
+    for f in $(ls "$RUN"/silo*.pid 2>/dev/null | sort -rV); do stop_pid_file "$f" "$SILO_STOP_TIMEOUT"; done
 }
 
 # Waits until $log contains $marker; fails with the log's tail if the process exits or time runs out.
@@ -271,16 +274,21 @@ cmd_up() {
   Stop:         Ctrl-C
 
 EOF
-    # Sit here until Ctrl-C, or until silo 1 or the gateway dies on its own.
+    # Sit here until Ctrl-C or until the gateway dies. A silo that dies is reported and the rest keeps running,
+    # so failover can be tried: the other silos take over its sessions.
     local silo_pid gateway_pid
     silo_pid=$(cat "$RUN/silo1.pid"); gateway_pid=$(cat "$RUN/gateway.pid")
     wait -n "$silo_pid" "$gateway_pid" || true
-    for f in silo1 gateway; do
-        if ! live_pid "$RUN/$f.pid" >/dev/null; then
-            tail -n 20 "$LOGS/$f.log" >&2
-            die "$f stopped unexpectedly (log: .data/logs/$f.log)"
-        fi
-    done
+    if ! live_pid "$RUN/silo1.pid" >/dev/null && live_pid "$RUN/gateway.pid" >/dev/null; then
+        tail -n 5 "$LOGS/silo1.log" >&2
+        say "silo 1 stopped unexpectedly (log: .data/logs/silo1.log); the gateway and any other silos keep running."
+        say "Start it again with './run.sh silo 1' from another terminal; Ctrl-C here stops everything."
+        wait "$gateway_pid" || true
+    fi
+    if ! live_pid "$RUN/gateway.pid" >/dev/null; then
+        tail -n 20 "$LOGS/gateway.log" >&2
+        die "gateway stopped unexpectedly (log: .data/logs/gateway.log)"
+    fi
 }
 
 cleanup() {
@@ -295,7 +303,7 @@ cleanup() {
 
 cmd_silo() {
     local n=${1:-}
-    [[ $n =~ ^[0-9]+$ ]] && (( n >= 2 )) || die "usage: ./run.sh silo N   (N >= 2; silo 1 is started by ./run.sh)"
+    [[ $n =~ ^[0-9]+$ ]] && (( n >= 1 )) || die "usage: ./run.sh silo N   (N >= 2 adds a silo; 1 restarts silo 1 after it died)"
     mkdir -p "$LOGS" "$RUN"
     live_pid "$RUN/silo$n.pid" >/dev/null && die "silo $n is already running"
     ensure_pg_bin
@@ -314,7 +322,7 @@ cmd_silo() {
     pid=$!
     echo "$pid" >"$RUN/silo$n.pid"
     STOPPED=false
-    trap 'STOPPED=true; stop_pid_file "$RUN/silo$n.pid"' INT TERM
+    trap 'STOPPED=true; stop_pid_file "$RUN/silo$n.pid" "$SILO_STOP_TIMEOUT"' INT TERM
     while kill -0 "$pid" 2>/dev/null; do wait "$pid" || status=$?; done
     rm -f "$RUN/silo$n.pid"
     sleep 0.3   # let tee flush the last lines

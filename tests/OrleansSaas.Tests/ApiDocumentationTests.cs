@@ -76,6 +76,39 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         if (scheme == "adminKey") Assert.Equal(scheme, Assert.Single(Assert.Single(operation.Security!).Keys).Reference.Id);
     }
 
+    /// <summary>One rule: 400 for invalid fields, 422 for a well-formed request the current state refuses.</summary>
+    public static TheoryData<string, string, string, int> Refusals => new()
+    {
+        { "POST", "/v1/webhooks", """{"url":"not a url"}""", 400 },
+        { "PATCH", "/v1/webhooks/{webhookId}", """{"url":"not a url"}""", 400 },
+        { "POST", "/v1/webhooks/{webhookId}/rotate-secret", """{"overlapSeconds":-1}""", 400 },
+        { "POST", "/v1/webhooks/{webhookId}/replay", "{}", 400 },
+        { "POST", "/v1/events/ack", "{}", 400 },
+        { "POST", "/v1/events/ack", """{"seq":999999999999}""", 422 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task The_documented_error_statuses_are_the_ones_the_route_answers(string method, string path, string body, int expected)
+    {
+        using var client = fixture.Cluster.CreateClient();
+        var webhook = await client.PostAsync("/v1/webhooks", new StringContent("""{"url":"http://127.0.0.1:9/hook"}""", System.Text.Encoding.UTF8, "application/json"));
+        var webhookId = (string)(await webhook.ReadJsonAsync(HttpStatusCode.Created))["webhook"]!["id"]!;
+
+        var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path.Replace("{webhookId}", webhookId))
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        });
+
+        await response.AssertProblemAsync((HttpStatusCode)expected);
+        var (document, _) = OpenApiDocument.Parse(await client.GetStringAsync("/openapi/v1.json"), "json");
+        var operation = Assert.Single(document!.Paths[path].Operations!, o => o.Key.Method == method).Value;
+        Assert.Contains(expected.ToString(), operation.Responses!.Keys);
+        // A 422 is documented only where the state can refuse a well-formed request.
+        var refusedByState = Refusals.Any(r => (string)r[0] == method && (string)r[1] == path && (int)r[3] == 422);
+        Assert.Equal(refusedByState, operation.Responses!.ContainsKey("422"));
+    }
+
     [Fact]
     public async Task The_interactive_docs_page_is_served()
     {

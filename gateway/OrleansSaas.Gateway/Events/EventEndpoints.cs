@@ -45,7 +45,7 @@ public static partial class EventEndpoints
     }
 
     /// <summary>Records that the consumer has processed everything up to <c>seq</c>; positions only move forward.</summary>
-    private static async Task<Results<Ok<AckResponse>, ValidationProblem>> Ack(AckRequest request, ClaimsPrincipal user, EventStore events)
+    private static async Task<Results<Ok<AckResponse>, ValidationProblem, ProblemHttpResult>> Ack(AckRequest request, ClaimsPrincipal user, EventStore events)
     {
         var errors = new FieldErrors();
         if (request.Seq is not { } seq || seq < 0) errors.Add("seq", "is required: the sequence number of the last event processed (0 or more).");
@@ -55,7 +55,8 @@ public static partial class EventEndpoints
         var acked = await events.AckAsync(user.TenantId(), name, request.Seq!.Value);
         return acked is { } position
             ? TypedResults.Ok(new AckResponse(name, position))
-            : Problem.Invalid("seq", "is beyond the newest event.");
+            // Well-formed, but the log has no such event yet: refused by state, not an invalid field.
+            : Problem.Unprocessable("seq", "is beyond the newest event.");
     }
 
     private static async Task<IResult> Stream(HttpContext http, string? after, string? session, string? type, ClaimsPrincipal user, EventStore events)

@@ -24,14 +24,14 @@ public static class WebhookEndpoints
     public static RouteGroupBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/webhooks").WithTags("Webhooks").ProducesCommonProblems().RequireAuthorization(Scopes.WebhooksManage).WithAudit();
-        group.MapPost("/", Create).Produces<WebhookReply>(201).ProducesProblem(422);
+        group.MapPost("/", Create).Produces<WebhookReply>(201);
         group.MapGet("/", List).Produces<WebhookListResponse>();
         group.MapGet("/{webhookId}", Get).Produces<WebhookView>();
-        group.MapPatch("/{webhookId}", Update).Produces<WebhookView>().ProducesProblem(422);
+        group.MapPatch("/{webhookId}", Update).Produces<WebhookView>();
         group.MapDelete("/{webhookId}", Delete).Produces(204);
-        group.MapPost("/{webhookId}/rotate-secret", RotateSecret).Produces<WebhookReply>().ProducesProblem(422);
+        group.MapPost("/{webhookId}/rotate-secret", RotateSecret).Produces<WebhookReply>();
         group.MapPost("/{webhookId}/ping", Ping).Produces<WebhookPingResult>();
-        group.MapPost("/{webhookId}/replay", Replay).Produces<ReplayResponse>(202).ProducesProblem(422);
+        group.MapPost("/{webhookId}/replay", Replay).Produces<ReplayResponse>(202);
         group.MapGet("/{webhookId}/deliveries", ListDeliveries).Produces<DeliveryListResponse>();
         group.MapGet("/{webhookId}/deliveries/{eventId}", GetDelivery).Produces<DeliveryDetailResponse>();
         return group;

@@ -85,7 +85,11 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 // Unreadable bodies surface as exceptions so ProblemExceptionHandler can name the field.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+builder.WebHost.ConfigureKestrel(o =>
+{
+    o.Limits.MaxRequestBodySize = 1024 * 1024;
+    RequestHygiene.ConfigureKestrel(o);
+});
 builder.Services.AddApiDocumentation();
 builder.Services.AddGatewayHealth();
 builder.Services.AddRequestRateLimiting(builder.Configuration);
@@ -99,6 +103,7 @@ var app = builder.Build();
 app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestHygiene();
 app.UseApiKeyAuthentication();
 app.UseTenantTelemetry();
 app.UseRequestRateLimiting();

@@ -55,6 +55,18 @@ public sealed class BadInputTests(SharedClusterFixture fixture)
         await _client.SendTextAsync(session, "+12015550203", new string('x', 4096));
     }
 
+    [Fact]
+    public async Task Text_length_counts_code_points_so_4096_emoji_pass_and_4097_do_not()
+    {
+        var session = await _client.CreatePairedSessionAsync("+12015550741");
+        const string emoji = "\U0001F600"; // 😀: one code point, two UTF-16 units
+
+        var tooLong = await _client.PostAsJsonAsync($"/v1/sessions/{session}/messages", new { to = "+12015550742", text = string.Concat(Enumerable.Repeat(emoji, 4097)) });
+
+        await tooLong.AssertProblemNamingAsync("text");
+        await _client.SendTextAsync(session, "+12015550742", string.Concat(Enumerable.Repeat(emoji, 4096)));
+    }
+
     [Theory]
     [InlineData("GET", "/v1/sessions/ses_doesnotexist")]
     [InlineData("GET", "/v1/sessions/ses_doesnotexist/qr")]

@@ -82,7 +82,7 @@ public static class MessageContentValidator
         if (media.Caption is not null && !captioned) errors.Add($"{type}.caption", $"is not allowed for type {type}.");
         if (captioned) CheckText(media.Caption, $"{type}.caption", MaxCaption, required: false, errors);
         if (media.FileName is not null && type != "document") errors.Add($"{type}.fileName", "is only for documents.");
-        if (media.FileName is { } name && (name.Length is 0 or > MaxFileName || name.Any(c => char.IsControl(c) || c is '/' or '\\')))
+        if (media.FileName is { } name && (name.Length == 0 || Characters(name) > MaxFileName || name.Any(c => char.IsControl(c) || c is '/' or '\\')))
             errors.Add($"{type}.fileName", $"must be 1–{MaxFileName} characters without control characters or slashes.");
         return new MessageContent(type, media.Caption, Details(new { media.MediaId, media.Link, media.FileName }));
     }
@@ -226,8 +226,19 @@ public static class MessageContentValidator
             return;
         }
         if (value.Length == 0 && required) errors.Add(field, "is required.");
-        else if (value.Length > max) errors.Add(field, $"must be at most {max} characters.");
+        else if (Characters(value) > max) errors.Add(field, $"must be at most {max} characters.");
         else if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))) errors.Add(field, "must not contain control characters.");
+    }
+
+    /// <summary>
+    /// A text's length as the limits count it: Unicode code points, so an emoji outside the Basic Multilingual Plane
+    /// (two UTF-16 units) is one character, and a composed one (👍🏽: thumb and skin tone) is as many as it has code points.
+    /// </summary>
+    public static int Characters(string value)
+    {
+        var count = 0;
+        foreach (var _ in value.EnumerateRunes()) count++;
+        return count;
     }
 
     private static bool IsId(string value) => value.Length is > 0 and <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');

@@ -36,7 +36,7 @@ public static class SimulatorEndpoints
         var errors = new FieldErrors();
         var from = PhoneNumberField.Normalise(request.From, out var fromError);
         if (fromError is not null) errors.Add("from", fromError);
-        if (string.IsNullOrEmpty(request.Text) || request.Text.Length > 4096) errors.Add("text", "is required (at most 4096 characters).");
+        if (string.IsNullOrEmpty(request.Text) || Messaging.MessageContentValidator.Characters(request.Text) > 4096) errors.Add("text", "is required (at most 4096 characters).");
         if (string.IsNullOrEmpty(request.NetworkMessageId) || request.NetworkMessageId.Length > 128 || request.NetworkMessageId.Any(c => c is < '!' or > '~'))
             errors.Add("networkMessageId", "is required: 1–128 printable ASCII characters.");
         if (errors.Any) return Problem.Invalid(errors);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Contracts.Webhooks;
 using OrleansSaas.Data.Events;
+using OrleansSaas.Data.Sessions;
 using OrleansSaas.Data.Webhooks;
 using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
@@ -37,11 +38,12 @@ public static class WebhookEndpoints
         return group;
     }
 
-    private static async Task<IResult> Create(CreateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options)
+    private static async Task<IResult> Create(CreateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options, SessionRegistry sessions)
     {
         var errors = new FieldErrors();
         var (url, sessionIds, eventTypes) = WebhookRules.Fields(request.Url, request.Description, request.SessionIds, request.EventTypes,
             urlRequired: true, options.Value.RequireHttps, errors);
+        if (!errors.Any) await CheckSessionsExistAsync(request.SessionIds, user, sessions, errors);
         if (errors.Any) return Problem.Invalid(errors);
 
         var id = $"whk_{Guid.CreateVersion7():N}";
@@ -69,17 +71,28 @@ public static class WebhookEndpoints
         return view is null ? NotFound(webhookId) : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> Update(string webhookId, UpdateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options)
+    private static async Task<IResult> Update(string webhookId, UpdateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options,
+        SessionRegistry sessions)
     {
         var errors = new FieldErrors();
         var (url, sessionIds, eventTypes) = WebhookRules.Fields(request.Url, request.Description, request.SessionIds, request.EventTypes,
             urlRequired: false, options.Value.RequireHttps, errors);
+        if (!errors.Any) await CheckSessionsExistAsync(request.SessionIds, user, sessions, errors);
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(webhookId)) return NotFound(webhookId);
 
         var reply = await Webhook(cluster, user, webhookId).Update(new WebhookChange(url, request.Description, sessionIds, eventTypes, request.Active,
             ClearSessionIds: request.SessionIds is { Count: 0 }, ClearEventTypes: request.EventTypes is { Count: 0 }));
         return reply.Webhook is null ? NotFound(webhookId) : TypedResults.Ok(reply.Webhook);
+    }
+
+    /// <summary>A filter names the tenant's own sessions; any other id (another tenant's included) is unknown, like a misspelt one.</summary>
+    private static async Task CheckSessionsExistAsync(List<string>? ids, ClaimsPrincipal user, SessionRegistry sessions, FieldErrors errors)
+    {
+        if (ids is not { Count: > 0 }) return;
+        var known = await sessions.ExistingAsync(user.TenantId(), ids);
+        for (var i = 0; i < ids.Count; i++)
+            if (!known.Contains(ids[i])) errors.Add($"sessionIds[{i}]", "is not a session of this tenant.");
     }
 
     private static async Task<IResult> Delete(string webhookId, ClaimsPrincipal user, IClusterClient cluster)

@@ -85,6 +85,18 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         return ids;
     }
 
+    /// <summary>Which of these ids are sessions of the tenant.</summary>
+    public async Task<IReadOnlySet<string>> ExistingAsync(string tenantId, IReadOnlyCollection<string> sessionIds)
+    {
+        await using var command = db.CreateCommand("SELECT session_id FROM sessions WHERE tenant_id = @tenant AND session_id = ANY(@ids)");
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("ids", sessionIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
     /// <summary>A tenant's sessions, newest first; <paramref name="before"/> is the last id of the previous page.</summary>
     public async Task<IReadOnlyList<SessionSummary>> ListAsync(string tenantId, SessionStatus? status, string? before, int limit)
     {

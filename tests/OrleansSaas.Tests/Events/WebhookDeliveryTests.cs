@@ -140,9 +140,11 @@ public sealed class WebhookDeliveryTests(EventsClusterFixture fixture)
     {
         var (_, client) = await Cluster.CreateTenantClientAsync();
         var (_, other) = await Cluster.CreateTenantClientAsync();
+        var session = (string)(await client.CreateSessionAsync())["id"]!;
+        var othersSession = (string)(await other.CreateSessionAsync())["id"]!;
         var created = await (await client.PostAsJsonAsync("/v1/webhooks", new
         {
-            url = "http://127.0.0.1:9/hook", description = "orders", eventTypes = new[] { "message.received" }, sessionIds = new[] { "ses_a" },
+            url = "http://127.0.0.1:9/hook", description = "orders", eventTypes = new[] { "message.received" }, sessionIds = new[] { session },
         })).ReadJsonAsync(HttpStatusCode.Created);
         var id = (string)created["webhook"]!["id"]!;
         Assert.StartsWith("whsec_", (string?)created["secret"]);
@@ -156,13 +158,17 @@ public sealed class WebhookDeliveryTests(EventsClusterFixture fixture)
 
         var updated = await (await client.PatchAsJsonAsync($"/v1/webhooks/{id}", new { eventTypes = Array.Empty<string>(), description = "all" })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Null(updated["eventTypes"]);
-        Assert.Equal("ses_a", (string?)updated["sessionIds"]![0]);
+        Assert.Equal(session, (string?)updated["sessionIds"]![0]);
 
         await (await client.PostAsJsonAsync("/v1/webhooks", new { })).AssertProblemNamingAsync("url");
         await (await client.PostAsJsonAsync("/v1/webhooks", new { url = "ftp://example.com/x" })).AssertProblemNamingAsync("url");
         await (await client.PostAsJsonAsync("/v1/webhooks", new { url = "https://user:pw@example.com/x" })).AssertProblemNamingAsync("url");
         await (await client.PostAsJsonAsync("/v1/webhooks", new { url = "https://example.com/x", eventTypes = new[] { "message.teleported" } })).AssertProblemNamingAsync("eventTypes[0]");
         await (await client.PostAsJsonAsync("/v1/webhooks", new { url = "https://example.com/x", sessionIds = new[] { "../x" } })).AssertProblemNamingAsync("sessionIds[0]");
+        // Another tenant's session is unknown here, like one that never existed.
+        await (await client.PostAsJsonAsync("/v1/webhooks", new { url = "https://example.com/x", sessionIds = new[] { session, othersSession } })).AssertProblemNamingAsync("sessionIds[1]");
+        await (await client.PostAsJsonAsync("/v1/webhooks", new { url = "https://example.com/x", sessionIds = new[] { "ses_neverexisted" } })).AssertProblemNamingAsync("sessionIds[0]");
+        await (await client.PatchAsJsonAsync($"/v1/webhooks/{id}", new { sessionIds = new[] { othersSession } })).AssertProblemNamingAsync("sessionIds[0]");
         await (await client.PostAsJsonAsync($"/v1/webhooks/{id}/rotate-secret", new { overlapSeconds = -1 })).AssertProblemNamingAsync("overlapSeconds");
         await (await client.PostAsJsonAsync($"/v1/webhooks/{id}/replay", new { })).AssertProblemNamingAsync("fromSeq");
         await (await client.PostAsJsonAsync($"/v1/webhooks/{id}/replay", new { fromSeq = 5, toSeq = 2 })).AssertProblemNamingAsync("toSeq");

@@ -110,6 +110,18 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Numbers_are_documented_as_numbers()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Cluster.GatewayUrl };
+        var (document, _) = OpenApiDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json"), "json");
+
+        var latitude = document!.Components!.Schemas!["LocationDetails"].Properties!["latitude"];
+        Assert.True(latitude.Type?.HasFlag(JsonSchemaType.Number), $"latitude is documented as {latitude.Type}");
+        var rate = document.Components.Schemas["SessionSettingsRequest"].Properties!["messagesPerSecond"];
+        Assert.True(rate.Type?.HasFlag(JsonSchemaType.Number), $"messagesPerSecond is documented as {rate.Type}");
+    }
+
+    [Fact]
     public async Task The_interactive_docs_page_is_served()
     {
         using var anonymous = new HttpClient { BaseAddress = fixture.Cluster.GatewayUrl };

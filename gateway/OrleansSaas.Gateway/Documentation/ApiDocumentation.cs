@@ -11,7 +11,7 @@ public static class ApiDocumentation
     public const string PagePath = "/docs";
 
     public static IServiceCollection AddApiDocumentation(this IServiceCollection services) =>
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi("v1", options => options.AddSchemaTransformer(Json.StrictNumbers.DescribeInSchema).AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {

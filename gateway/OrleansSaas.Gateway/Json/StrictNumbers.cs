@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace OrleansSaas.Gateway.Json;
 
@@ -14,6 +16,15 @@ public static class StrictNumbers
         options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new FiniteDoubleConverter());
         options.Converters.Add(new FiniteSingleConverter());
+    }
+
+    /// <summary>Custom converters hide a number's type from the OpenAPI generator (it writes only the format); this puts it back.</summary>
+    public static Task DescribeInSchema(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        var type = context.JsonTypeInfo.Type;
+        if (type == typeof(double) || type == typeof(float)) schema.Type = JsonSchemaType.Number;
+        else if (type == typeof(double?) || type == typeof(float?)) schema.Type = JsonSchemaType.Number | JsonSchemaType.Null;
+        return Task.CompletedTask;
     }
 
     private sealed class FiniteDoubleConverter : JsonConverter<double>

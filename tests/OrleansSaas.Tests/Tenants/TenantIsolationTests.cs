@@ -72,7 +72,7 @@ public sealed class TenantIsolationTests(SharedClusterFixture fixture)
     {
         var (_, a) = await fixture.Cluster.CreateTenantClientAsync();
         var (_, b) = await fixture.Cluster.CreateTenantClientAsync();
-        const string number = "+12015550721";
+        const string number = "+12015550981";
         var aSession = await a.CreatePairedSessionAsync(number);
         var bSession = (string)(await b.CreateSessionAsync())["id"]!;
 
@@ -83,7 +83,7 @@ public sealed class TenantIsolationTests(SharedClusterFixture fixture)
         Assert.Equal("connected", (string?)(await a.GetSessionAsync(aSession))["status"]);
         Assert.NotEqual("connected", (string?)(await b.GetSessionAsync(bSession))["status"]);
         // The number's customers still reach A, and only A.
-        var customer = await b.CreatePairedSessionAsync("+12015550722");
+        var customer = await b.CreatePairedSessionAsync("+12015550982");
         await b.SendTextAsync(customer, number, "for A's shop");
         await Api.EventuallyAsync(() => a.ListAllMessagesAsync(aSession, "inbound"), m => m.Any(x => (string?)x["text"] == "for A's shop"), Patience, "A to receive the message");
         Assert.Empty(await b.ListAllMessagesAsync(bSession));

@@ -90,7 +90,7 @@ public sealed class InProcessCluster : IAsyncDisposable
             throw;
         }
         var started = new InProcessCluster(cluster, connectionString);
-        await started.WaitForPlacementAsync();
+        await started.WaitForStableClusterAsync();
         return started;
     }
 
@@ -113,12 +113,26 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// <summary>A graceful stop, as on SIGTERM: the silo moves its sessions away first (Cluster:DrainOnShutdown).</summary>
     public Task StopSiloAsync(SiloHandle silo) => Cluster.StopSiloAsync(silo);
 
-    public Task<SiloHandle> StartSiloAsync() => Cluster.StartAdditionalSiloAsync();
+    public async Task<SiloHandle> StartSiloAsync()
+    {
+        var silo = await Cluster.StartAdditionalSiloAsync();
+        await WaitForStableClusterAsync();
+        return silo;
+    }
 
-    /// <summary>Placement needs each silo's capacity report; until then it has nowhere to put a session.</summary>
-    private Task WaitForPlacementAsync() => Eventually.Async(
-        async () => (await Grains.GetGrain<Contracts.Cluster.ISessionPlacementGrain>(0).GetLoads()).Count,
-        reported => reported >= Silos.Count, TimeSpan.FromSeconds(60), "every silo's capacity report");
+    /// <summary>
+    /// Until every silo lists every other as active, knows its grain types and has reported its capacity, placement
+    /// would choose among fewer silos than there are.
+    /// </summary>
+    public Task WaitForStableClusterAsync() => Eventually.Async(async () =>
+        {
+            var silos = Silos;
+            var reported = (await Grains.GetGrain<Contracts.Cluster.ISessionPlacementGrain>(0).GetLoads()).Select(l => l.Silo).ToHashSet();
+            return silos.All(silo =>
+                reported.Contains(silo.SiloAddress.ToParsableString())
+                && ServicesOf(silo).GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == silos.Count
+                && ServicesOf(silo).GetRequiredService<IClusterManifestProvider>().Current.Silos.Count == silos.Count);
+        }, stable => stable, TimeSpan.FromSeconds(60), "every silo to see the others and report its capacity");
 
     public async ValueTask DisposeAsync()
     {

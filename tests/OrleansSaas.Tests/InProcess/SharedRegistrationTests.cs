@@ -37,7 +37,10 @@ public sealed class SharedRegistrationTests
         Assert.Equal(ConfiguredOptions(host).Where(o => !HostOnlyOptions.Contains(o.Name)), options);
         Assert.Contains(typeof(SessionOptions), options);
         foreach (var type in options)
-            _ = ((dynamic)test.GetRequiredService(typeof(IOptions<>).MakeGenericType(type))).Value; // binds and validates
+        {
+            var optionsType = typeof(IOptions<>).MakeGenericType(type);
+            Assert.NotNull(optionsType.GetProperty(nameof(IOptions<object>.Value))!.GetValue(test.GetRequiredService(optionsType))); // binds and validates
+        }
 
         Assert.Equal(host.GetRequiredService<IReminderTable>().GetType(), test.GetRequiredService<IReminderTable>().GetType());
         Assert.Equal(host.GetRequiredService<IMembershipTable>().GetType(), test.GetRequiredService<IMembershipTable>().GetType());

@@ -1,6 +1,7 @@
 using Orleans;
 using Orleans.Runtime;
 using Orleans.TestingHost;
+using OrleansSaas.Contracts.Cluster;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Testing;
@@ -20,9 +21,9 @@ public sealed class InProcessFailoverTests
     {
         await using var cluster = await InProcessCluster.StartAsync(silos: 3, new Dictionary<string, string> { ["Sessions:MessagesPerSecond"] = "10" });
         var tenant = await cluster.CreateTenantAsync();
-        var alice = await cluster.CreatePairedSessionAsync(tenant.Id, "+12015558301");
-        var bob = await cluster.CreatePairedSessionAsync(tenant.Id, "+12015558302");
-        var carol = await cluster.CreatePairedSessionAsync(tenant.Id, "+12015558303");
+        var alice = await CreateCountedSessionAsync(cluster, tenant.Id, "+12015558301", 1);
+        var bob = await CreateCountedSessionAsync(cluster, tenant.Id, "+12015558302", 2);
+        var carol = await CreateCountedSessionAsync(cluster, tenant.Id, "+12015558303", 3);
 
         // Least-loaded placement spreads three sessions over three silos, and each activation runs on the silo it reports.
         var placed = new Dictionary<string, string>();
@@ -33,7 +34,7 @@ public sealed class InProcessFailoverTests
             Assert.Equal(view.Placement.Silo, activation!.Address.SiloAddress!.ToParsableString());
             placed[key] = view.Placement.Silo;
         }
-        Assert.True(placed.Values.Distinct().Count() == 3, "placements: " + string.Join(", ", placed.Values));
+        Assert.Equal(3, placed.Values.Distinct().Count());
         var victim = cluster.SiloAt(placed[alice])!;
 
         // At 10 messages/s the queue is still draining when the silo dies.
@@ -65,9 +66,24 @@ public sealed class InProcessFailoverTests
         await Task.Delay(TimeSpan.FromSeconds(2)); // a late duplicate would show up in this window
         inbound = await cluster.ListMessagesAsync(bob, MessageDirection.Inbound);
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"failover {i}").Order(), inbound.Select(m => m.Content.Text).Order());
+        await using (var db = Npgsql.NpgsqlDataSource.Create(cluster.ConnectionString))
+            Assert.Equal(count, (long)(await db.CreateCommand("SELECT count(*) FROM sim_network_messages WHERE to_number = '+12015558302'").ExecuteScalarAsync())!);
 
         var outbound = await Eventually.Async(() => cluster.ListMessagesAsync(alice, MessageDirection.Outbound),
             m => m.All(x => x.Status is MessageStatus.Delivered or MessageStatus.Read), Patience, "delivery receipts for alice");
         Assert.Equal(count, outbound.Count);
+    }
+
+    /// <summary>
+    /// Placement counts a session when it places it, and each silo's report (every 2 s) sets the real count; one report
+    /// can overtake a placement and hide it until the next. Waiting for the reports to show every session makes the
+    /// next placement see the true loads.
+    /// </summary>
+    private static async Task<string> CreateCountedSessionAsync(InProcessCluster cluster, string tenantId, string phoneNumber, int sessionsInCluster)
+    {
+        var key = await cluster.CreatePairedSessionAsync(tenantId, phoneNumber);
+        await Eventually.Async(() => cluster.Grains.GetGrain<ISessionPlacementGrain>(0).GetLoads(), loads => loads.Sum(l => l.Sessions) == sessionsInCluster,
+            Patience, $"the silos to report {sessionsInCluster} session(s)");
+        return key;
     }
 }

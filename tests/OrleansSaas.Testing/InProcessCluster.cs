@@ -94,6 +94,25 @@ public sealed class InProcessCluster : IAsyncDisposable
         return started;
     }
 
+    /// <summary>One value from the cluster's database, for assertions on what is stored.</summary>
+    public async Task<T?> QueryScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = _db.CreateCommand(sql);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? default : (T)result;
+    }
+
+    /// <summary>Connected sessions per host silo, as the sessions table records them.</summary>
+    public async Task<Dictionary<string, long>> ConnectedPerSiloAsync()
+    {
+        await using var command = _db.CreateCommand("SELECT host_silo, count(*) FROM sessions WHERE status = 'connected' GROUP BY host_silo");
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<string, long>();
+        while (await reader.ReadAsync()) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
     /// <summary>The silo with this address (as <see cref="SessionPlacement.Silo"/> names it), if it is running.</summary>
     public SiloHandle? SiloAt(string siloAddress) => Silos.FirstOrDefault(s => s.SiloAddress.ToParsableString() == siloAddress);
 

@@ -3,9 +3,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using OrleansSaas.Data;
 using OrleansSaas.Data.Schema;
-using OrleansSaas.Grains;
+using OrleansSaas.Hosting;
 using OrleansSaas.Observability;
 using OrleansSaas.Silo;
 using OrleansSaas.Silo.Health;
@@ -31,9 +30,6 @@ if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(hostOptio
 }
 
 builder.Services.AddOptions<SiloHostOptions>().Bind(builder.Configuration.GetSection(SiloHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddAppData(connectionString);
-builder.Services.AddSessionFeatures(builder.Configuration);
-builder.Services.AddWebhookFeatures(builder.Configuration);
 builder.Services.AddSiloHealth();
 // A small HTTP listener for health probes and the dashboard; all client traffic goes through the gateway.
 builder.WebHost.UseUrls($"http://{hostOptions.AdvertisedAddress}:{hostOptions.HttpPort}");
@@ -53,24 +49,10 @@ builder.UseOrleans(silo =>
         o.Invariant = "Npgsql";
         o.ConnectionString = connectionString;
     });
-    // The default directory deactivates, cluster-wide, every grain whose registration a leaving silo held; this one
-    // hands its ranges over instead, so sessions on the other silos stay up when one stops or dies.
-#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
-    silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
-    silo.AddAdoNetGrainStorageAsDefault(o =>
-    {
-        o.Invariant = "Npgsql";
-        o.ConnectionString = connectionString;
-    });
     // The official Orleans dashboard, served by every silo on its HTTP port under /dashboard (operators' network only).
     silo.AddDashboard();
-    silo.AddIncomingGrainCallFilter<OrleansSaas.Grains.Cluster.StorageFailureFilter>();
-    silo.UseAdoNetReminderService(o =>
-    {
-        o.Invariant = "Npgsql";
-        o.ConnectionString = connectionString;
-    });
+    // Storage, reminders, directory, call filters and every feature: the same call as the in-process test cluster's.
+    silo.AddOrleansSaas(builder.Configuration, connectionString);
 });
 
 var host = builder.Build();

@@ -15,8 +15,8 @@ public sealed class TestCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
-    /// <summary>Detect a dead silo within a few seconds and retry quickly; production defaults are in silo/appsettings.json.</summary>
-    private static readonly IReadOnlyDictionary<string, string> ShortTimings = new Dictionary<string, string>
+    /// <summary>Detect a dead silo within a few seconds and retry quickly; production defaults are in silo/appsettings.json. The in-process cluster applies the same.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ShortTimings = new Dictionary<string, string>
     {
         ["Membership__ProbeTimeout"] = "00:00:01",
         ["Membership__NumMissedProbesLimit"] = "2",

@@ -7,7 +7,7 @@ using static OrleansSaas.Tests.Cluster.ClusterTestApi;
 
 namespace OrleansSaas.Tests.Cluster;
 
-/// <summary>Sessions moving between silos with their state: one by one, by draining, by rebalancing and on a graceful stop. Each test owns its cluster.</summary>
+/// <summary>Sessions moving between silos with their state: one by one, by draining, by rebalancing and on a graceful stop. Each test owns its cluster. Rebalancing by itself after a join runs in-process (InProcess/AutoRebalanceTests).</summary>
 public sealed class MovementTests(ITestOutputHelper output)
 {
     [Fact]
@@ -130,32 +130,6 @@ public sealed class MovementTests(ITestOutputHelper output)
             foreach (var id in sessions) Assert.Equal("connected", (string?)(await client.GetSessionAsync(id))["status"]);
             var again = await (await admin.PostAsync("/v1/admin/rebalance", null)).ReadJsonAsync(HttpStatusCode.OK);
             Assert.Equal(0, (int?)again["moves"]);
-        }
-        catch (Exception) when (Dump(cluster))
-        {
-            throw;
-        }
-    }
-
-    [Fact]
-    public async Task Sessions_rebalance_by_themselves_after_a_silo_joins()
-    {
-        var settings = new Dictionary<string, string> { ["Cluster__SettleDelay"] = "00:00:02" };
-        await using var cluster = await TestCluster.StartAsync(silos: 1, settings);
-        try
-        {
-            using var client = cluster.CreateClient();
-            await client.CreatePairedSessionsAsync(6, "+120155506");
-            await cluster.StartSiloAsync(2, settings);
-
-            var counts = await Api.EventuallyAsync(cluster.ConnectedPerSiloAsync,
-                c => c.Count == 2 && c.Values.Sum() == 6 && c.Values.Max() - c.Values.Min() <= 1, Patience, "sessions spread over both silos");
-            Assert.Equal(new long[] { 3, 3 }, counts.Values);
-            // The summary is written once every move is done and recorded.
-            await Api.EventuallyAsync(() => cluster.QueryScalarAsync<long>(
-                "SELECT count(*) FROM audit_log WHERE actor = 'system' AND action = 'cluster.rebalance' AND details->>'cause' = 'join'"), n => n == 1, Patience, "the rebalance in the audit log");
-            Assert.Equal(3, await cluster.QueryScalarAsync<long>(
-                "SELECT count(*) FROM audit_log WHERE actor = 'system' AND action = 'session.move' AND details->>'cause' = 'rebalance' AND outcome = 200"));
         }
         catch (Exception) when (Dump(cluster))
         {

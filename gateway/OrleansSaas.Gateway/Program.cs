@@ -9,6 +9,7 @@ using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Diagnostics;
 using OrleansSaas.Gateway.Documentation;
+using OrleansSaas.Gateway.Engines;
 using OrleansSaas.Gateway.Events;
 using OrleansSaas.Gateway.Health;
 using OrleansSaas.Gateway.Media;
@@ -106,6 +107,7 @@ app.MapGet("/", () => TypedResults.Ok(new { name = "OrleansSaas gateway", api = 
 app.MapApiDocumentation();
 app.MapGatewayHealth();
 app.MapOrleansSaasMetrics();
+app.MapEngineEndpoints();
 app.MapSessionEndpoints();
 app.MapMessageEndpoints();
 app.MapAdminEndpoints();

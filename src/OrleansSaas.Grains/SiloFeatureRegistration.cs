@@ -21,6 +21,7 @@ public static class SiloFeatureRegistration
             .ValidateOnStart();
         services.AddOptions<FailoverOptions>().Bind(configuration.GetSection(FailoverOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CredentialProtector>();
+        services.AddSingleton<OrleansSaas.Engines.IEngineStateStore, EngineStateStore>();
         services.AddSingleton<InboundMediaCopier>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSimulatedEngine(configuration);

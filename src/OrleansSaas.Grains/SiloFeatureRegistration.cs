@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansSaas.Engines.CloudApi;
 using OrleansSaas.Engines.Simulated;
 using OrleansSaas.Grains.Cluster;
 using OrleansSaas.Grains.Events;
@@ -25,6 +26,7 @@ public static class SiloFeatureRegistration
         services.AddSingleton<InboundMediaCopier>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSimulatedEngine(configuration);
+        services.AddCloudApiEngine(configuration);
         services.AddHostedService<SessionKeeper>();
         services.AddOptions<PlacementOptions>().Bind(configuration.GetSection("Silo")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionCounter>();

@@ -72,9 +72,13 @@ public static class CloudApiTestApi
         return inbound.First(m => (string?)m["text"] == text);
     }
 
+    private static readonly string[] Progress = ["queued", "sent", "delivered", "read"];
+
+    /// <summary>Waits until the message has reached the status (or gone past it: statuses only move forward); failed must be exact.</summary>
     public static async Task<JsonNode> WaitForStatusAsync(this HttpClient client, string sessionId, string messageId, string status) =>
         await Api.EventuallyAsync(async () => await (await client.GetAsync($"/v1/sessions/{sessionId}/messages/{messageId}")).ReadJsonAsync(HttpStatusCode.OK),
-            m => (string?)m["status"] == status, TimeSpan.FromSeconds(30), $"message {messageId} to be {status}");
+            m => (string?)m["status"] == status || (status != "failed" && Array.IndexOf(Progress, (string?)m["status"]) >= Array.IndexOf(Progress, status)),
+            TimeSpan.FromSeconds(45), $"message {messageId} to be {status}");
 
     public static async Task<JsonNode> WaitForSessionAsync(this HttpClient client, string sessionId, Func<JsonNode, bool> done, string what) =>
         await Api.EventuallyAsync(() => client.GetSessionAsync(sessionId), done, TimeSpan.FromSeconds(30), what);

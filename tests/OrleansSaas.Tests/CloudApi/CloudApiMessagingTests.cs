@@ -19,7 +19,7 @@ public sealed class CloudApiMessagingTests(CloudApiFixture fixture)
         var (_, client) = await Cluster.CreateTenantClientAsync();
         var number = Graph.AddNumber();
         var id = (string)(await client.CreateCloudSessionAsync(number, Cluster.GatewayUrl))["id"]!;
-        var peer = "1650" + FakeGraphApi.RandomDigits(7);
+        var peer = "16502" + FakeGraphApi.RandomDigits(6);
         await client.ReceiveTextAsync(Graph, number, id, peer);
         return (client, number, id, peer);
     }
@@ -182,7 +182,7 @@ public sealed class CloudApiMessagingTests(CloudApiFixture fixture)
     public async Task A_pair_rate_limit_delays_only_that_recipient()
     {
         var (client, number, id, peer) = await ConnectedSessionWithOpenWindowAsync();
-        var other = "1650" + FakeGraphApi.RandomDigits(7);
+        var other = "16502" + FakeGraphApi.RandomDigits(6);
         await client.ReceiveTextAsync(Graph, number, id, other, "me too");
         number.NextSendErrors.Enqueue(131056);
         var slow = await SendAsync(client, id, new { to = "+" + peer, text = "to the busy peer" });

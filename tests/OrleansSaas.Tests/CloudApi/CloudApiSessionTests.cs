@@ -115,24 +115,24 @@ public sealed class CloudApiSessionTests(CloudApiFixture fixture)
     public async Task Simulated_and_cloud_api_sessions_live_side_by_side_and_a_type_an_engine_cannot_carry_is_refused_before_queueing()
     {
         var (_, client) = await Cluster.CreateTenantClientAsync();
-        var simulated = await client.CreatePairedSessionAsync("+15550009001");
+        var simulated = await client.CreatePairedSessionAsync("+14155550191");
         var number = fixture.Graph.AddNumber();
         var cloud = (string)(await client.CreateCloudSessionAsync(number, Cluster.GatewayUrl))["id"]!;
 
-        var template = new { to = "+15550009002", type = "template", template = new { name = "order_update", language = "en_US" } };
+        var template = new { to = "+14155550192", type = "template", template = new { name = "order_update", language = "en_US" } };
         var refused = await client.PostAsJsonAsync($"/v1/sessions/{simulated}/messages", template);
         await refused.AssertProblemNamingAsync("type", HttpStatusCode.UnprocessableEntity);
         Assert.Empty(await client.ListAllMessagesAsync(simulated));
 
         // The Cloud API's window: nothing but a template to a peer who never wrote.
-        var outside = await client.PostAsJsonAsync($"/v1/sessions/{cloud}/messages", new { to = "+15550009002", text = "hello" });
+        var outside = await client.PostAsJsonAsync($"/v1/sessions/{cloud}/messages", new { to = "+14155550192", text = "hello" });
         var problem = await outside.AssertProblemNamingAsync("type", HttpStatusCode.UnprocessableEntity);
         Assert.Contains("24 hours", (string?)problem["detail"]);
         Assert.Empty(await client.ListAllMessagesAsync(cloud));
         (await client.PostAsJsonAsync($"/v1/sessions/{cloud}/messages", template)).EnsureSuccessStatusCode();
 
         // The simulated session is unaffected by any window: it sends text to a number that never wrote.
-        var text = await client.SendTextAsync(simulated, "+15550009003", "no window here");
+        var text = await client.SendTextAsync(simulated, "+14155550193", "no window here");
         Assert.Equal("queued", (string?)text["status"]);
         var sessions = (await (await client.GetAsync("/v1/sessions")).ReadJsonAsync(HttpStatusCode.OK))["items"]!.AsArray();
         Assert.Equal(["cloud_api", "simulated"], sessions.Select(s => (string)s!["engine"]!).Order());

@@ -1,11 +1,16 @@
+using OrleansSaas.Contracts.Engines;
 using OrleansSaas.Contracts.Messaging;
+using OrleansSaas.Contracts.Sessions;
 
 namespace OrleansSaas.Engines;
 
 /// <summary>What an engine needs to know about the session it serves.</summary>
 /// <param name="SessionKey">The session grain's key; engines report events to <c>ISessionEngineEvents</c> under it.</param>
 /// <param name="PhoneNumber">The paired number (E.164), once paired.</param>
-public sealed record EngineSession(string SessionKey, string? PhoneNumber);
+public sealed record EngineSession(string SessionKey, string? PhoneNumber)
+{
+    public string TenantId => Contracts.Sessions.SessionKey.Parse(SessionKey).TenantId;
+}
 
 /// <param name="ReplyToNetworkId">The network id of the quoted (or reacted-to) message.</param>
 public sealed record OutboundMessage(string Id, string To, MessageContent Content, string? ReplyToNetworkId);
@@ -13,34 +18,55 @@ public sealed record OutboundMessage(string Id, string To, MessageContent Conten
 /// <summary>Media an inbound message carries, as fetched from the network.</summary>
 public sealed record InboundMedia(string MimeType, string? FileName, Stream Content);
 
-public enum ConnectResult
-{
-    Connected,
-    /// <summary>The stored credentials no longer work (logged out on the phone, linked elsewhere): pair again.</summary>
-    LoggedOut,
-    /// <summary>A transient failure; try again later.</summary>
-    Failed,
-}
+/// <summary>A setting the engine refused, by the JSON path of the request field (e.g. <c>cloudApi.accessToken</c>).</summary>
+public sealed record SettingError(string Field, string Message);
+
+/// <summary>What the engine set up for a new session that the session shows (never a secret).</summary>
+public sealed record EngineSetup(string? WebhookUrl);
 
 public enum SendResult
 {
     Sent,
-    /// <summary>The network will never take this message; mark it failed.</summary>
+    /// <summary>The network will never take this message; mark it failed with <see cref="SendOutcome.Error"/>.</summary>
     Rejected,
-    /// <summary>A transient failure; the message stays queued.</summary>
+    /// <summary>A transient failure; the message stays queued and the queue waits <see cref="SendOutcome.RetryAfter"/>.</summary>
     Retry,
+    /// <summary>Only this recipient is over its limit: later messages to others go on, this one waits <see cref="SendOutcome.RetryAfter"/>.</summary>
+    RetryRecipient,
+    /// <summary>The account can no longer send (<see cref="SendOutcome.Connection"/>); the message stays queued.</summary>
+    Disconnected,
+}
+
+/// <param name="NetworkId">The id the network gave the message, when it differs from ours; receipts name it.</param>
+public sealed record SendOutcome(SendResult Result, string? NetworkId = null, string? Error = null, TimeSpan? RetryAfter = null, ConnectionChange? Connection = null)
+{
+    public static readonly SendOutcome Sent = new(SendResult.Sent);
+    public static readonly SendOutcome Retry = new(SendResult.Retry);
 }
 
 /// <summary>
 /// The seam between a session grain and a WhatsApp transport. Calls are made from the session grain;
-/// the engine reports inbound messages, receipts, pairing and remote logouts by calling the session's
-/// <c>ISessionEngineEvents</c> grain interface, never by callbacks on its own threads.
+/// the network's own news (QR codes, pairing, connection changes, inbound messages, receipts, errors)
+/// reaches the session through its <c>ISessionEngineEvents</c> grain interface, never by callbacks on the engine's threads.
+/// An engine keeps state of its own that changes while connected in <see cref="IEngineStateStore"/>.
 /// </summary>
 public interface IWhatsAppEngine
 {
-    string Name { get; }
+    EngineDescriptor Descriptor { get; }
 
-    Task<ConnectResult> ConnectAsync(EngineSession session, string credentials);
+    string Name => Descriptor.Name;
+
+    /// <summary>Checks the settings object given at creation (JSON, null when absent) before anything is stored.</summary>
+    IReadOnlyList<SettingError> CheckSettings(string? settingsJson);
+
+    /// <summary>Stores the checked settings of a new session in the engine's own state.</summary>
+    Task<EngineSetup> InitializeAsync(EngineSession session, string? settingsJson);
+
+    /// <summary>Replaces some settings of an existing session (e.g. a rotated token); errors name the field and change nothing.</summary>
+    Task<IReadOnlyList<SettingError>> UpdateSettingsAsync(EngineSession session, string settingsJson);
+
+    /// <summary>Connects with the credentials a pairing produced (null for engines that pair by settings).</summary>
+    Task<ConnectionChange> ConnectAsync(EngineSession session, string? credentials);
 
     /// <summary>A fresh QR code to show; the phone that scans it reports through <c>OnPaired</c>.</summary>
     string CreatePairingQr(EngineSession session);
@@ -48,7 +74,7 @@ public interface IWhatsAppEngine
     /// <summary>A code the user types on the phone with this number; the phone reports through <c>OnPaired</c> as for a QR code.</summary>
     string CreatePairingCode(EngineSession session, string phoneNumber);
 
-    Task<SendResult> SendAsync(EngineSession session, OutboundMessage message);
+    Task<SendOutcome> SendAsync(EngineSession session, OutboundMessage message);
 
     /// <summary>Fetches the media an inbound message refers to by the network's media id; null when the network no longer has it.</summary>
     Task<InboundMedia?> DownloadMediaAsync(EngineSession session, string networkMediaId);
@@ -59,4 +85,21 @@ public interface IWhatsAppEngine
     Task MarkReadAsync(EngineSession session, ReadMarker message);
 
     Task LogoutAsync(EngineSession session);
+
+    /// <summary>The session is deleted: forget everything the engine kept for it.</summary>
+    Task DeleteAsync(EngineSession session);
+}
+
+/// <summary>
+/// An engine's own durable state for a session (a token, a key store), encrypted at rest and bound to the
+/// session, so a session that moves or fails over finds it on its new silo. Written only when it changes,
+/// independently of the session grain's state.
+/// </summary>
+public interface IEngineStateStore
+{
+    Task<string?> LoadAsync(string sessionKey);
+
+    Task SaveAsync(string sessionKey, string engine, string state);
+
+    Task DeleteAsync(string sessionKey);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansSaas.Engines.CloudApi;
 using OrleansSaas.Engines.Simulated;
 using OrleansSaas.Grains.Cluster;
 using OrleansSaas.Grains.Events;
@@ -21,9 +22,11 @@ public static class SiloFeatureRegistration
             .ValidateOnStart();
         services.AddOptions<FailoverOptions>().Bind(configuration.GetSection(FailoverOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CredentialProtector>();
+        services.AddSingleton<OrleansSaas.Engines.IEngineStateStore, EngineStateStore>();
         services.AddSingleton<InboundMediaCopier>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSimulatedEngine(configuration);
+        services.AddCloudApiEngine(configuration);
         services.AddHostedService<SessionKeeper>();
         services.AddOptions<PlacementOptions>().Bind(configuration.GetSection("Silo")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionCounter>();

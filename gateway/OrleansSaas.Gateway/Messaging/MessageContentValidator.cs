@@ -17,7 +17,7 @@ public static class MessageContentValidator
     private const int MaxInteractiveBody = 1024, MaxHeaderFooter = 60, MaxContacts = 20, MaxMentions = 50, MaxId = 256;
 
     private static readonly string[] MediaTypes = ["image", "video", "audio", "voice", "document", "sticker"];
-    public static readonly IReadOnlyList<string> Types = ["text", .. MediaTypes, "location", "contacts", "reaction", "buttons", "list"];
+    public static readonly IReadOnlyList<string> Types = ["text", .. MediaTypes, "location", "contacts", "reaction", "buttons", "list", "template"];
 
     private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web)
     {
@@ -43,6 +43,7 @@ public static class MessageContentValidator
             "reaction" => Reaction(request.Reaction, errors),
             "buttons" => Buttons(request.Interactive, errors),
             "list" => List(request.Interactive, errors),
+            "template" => Template(request.Template, errors),
             _ => Media(type, MediaObject(request, type), errors),
         };
         if (type != "text" && request.Text is not null) errors.Add("text", $"is only for type text; use the caption of {type}.");
@@ -180,6 +181,29 @@ public static class MessageContentValidator
         return new MessageContent("list", interactive.Body, Details(interactive));
     }
 
+    private static MessageContent? Template(TemplateDetails? template, FieldErrors errors)
+    {
+        if (template is null)
+        {
+            errors.Add("template", "is required for type template.");
+            return null;
+        }
+        if (template.Name is not { Length: > 0 and <= 512 } name || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+            errors.Add("template.name", "is required: the template's name (lower-case letters, digits and underscores).");
+        if (template.Language is not { Length: >= 2 and <= 15 } language || !language.All(c => char.IsAsciiLetter(c) || c == '_'))
+            errors.Add("template.language", "is required: a language code such as en or en_US.");
+        System.Text.Json.Nodes.JsonNode? components = null;
+        if (template.Components is { } raw)
+        {
+            if (raw.ValueKind != System.Text.Json.JsonValueKind.Array || raw.GetArrayLength() > 20
+                || raw.EnumerateArray().Any(c => c.ValueKind != System.Text.Json.JsonValueKind.Object || !c.TryGetProperty("type", out var t) || t.ValueKind != System.Text.Json.JsonValueKind.String))
+                errors.Add("template.components", "must be an array of at most 20 objects, each with a string type (header, body, button).");
+            else if (raw.GetRawText().Length > 16_384) errors.Add("template.components", "must be at most 16 KiB of JSON.");
+            else components = System.Text.Json.Nodes.JsonNode.Parse(raw.GetRawText());
+        }
+        return new MessageContent("template", null, Details(new { name = template.Name, language = template.Language, components }));
+    }
+
     private static bool InteractiveFrame(InteractiveDetails? interactive, string type, FieldErrors errors)
     {
         if (interactive is null)
@@ -199,7 +223,7 @@ public static class MessageContentValidator
         [
             ("image", request.Image), ("video", request.Video), ("audio", request.Audio), ("voice", request.Voice),
             ("document", request.Document), ("sticker", request.Sticker), ("location", request.Location), ("contacts", request.Contacts),
-            ("reaction", request.Reaction), ("interactive", request.Interactive), ("mentions", request.Mentions),
+            ("reaction", request.Reaction), ("interactive", request.Interactive), ("mentions", request.Mentions), ("template", request.Template),
         ];
         var allowed = type switch { "buttons" or "list" => "interactive", "text" => "mentions", _ => type };
         foreach (var (name, value) in objects)

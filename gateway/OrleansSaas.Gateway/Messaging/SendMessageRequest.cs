@@ -19,7 +19,15 @@ public sealed record SendMessageRequest(
     LocationDetails? Location,
     IReadOnlyList<ContactCard>? Contacts,
     ReactionDetails? Reaction,
-    InteractiveDetails? Interactive);
+    InteractiveDetails? Interactive,
+    TemplateDetails? Template = null);
+
+/// <summary>
+/// A template approved in the WhatsApp Manager: its name, language code (e.g. "en_US") and, when it has variables,
+/// the components in the Cloud API's own form (e.g. <c>[{"type":"body","parameters":[{"type":"text","text":"Ada"}]}]</c>).
+/// The only type a Cloud API session may send outside the 24-hour window.
+/// </summary>
+public sealed record TemplateDetails(string? Name, string? Language, System.Text.Json.JsonElement? Components);
 
 /// <summary>An uploaded media id or a public link (exactly one), with caption and file name where the type has them.</summary>
 public sealed record MediaReference(string? MediaId, string? Link, string? Caption, string? FileName);

@@ -49,12 +49,16 @@ public static class SessionEndpoints
         if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
             errors.Add("name", $"must be 1–{MaxNameLength} printable characters.");
         var settings = ValidateSettings(request?.Settings, errors, "settings.");
+        foreach (var field in request?.Settings?.EngineFields?.Keys ?? Enumerable.Empty<string>())
+            errors.Add($"settings.{field}", "is not a field of settings (engine settings go in the engine's own field, e.g. cloudApi).");
         if (errors.Any) return Problem.Invalid(errors);
 
         // Version 7 ids sort by creation time, so listing by id is listing newest first.
         var sessionId = $"ses_{Guid.CreateVersion7():N}";
-        var reply = await cluster.Session(user, sessionId).Create(new CreateSessionCommand(name, request?.Engine ?? "simulated", settings));
-        if (reply.Error == SessionError.UnknownEngine) return Problem.Invalid("engine", "is not an engine this cluster offers (e.g. \"simulated\").");
+        var reply = await cluster.Session(user, sessionId).Create(
+            new CreateSessionCommand(name, request?.Engine ?? "simulated", settings, EngineFields(request?.EngineFields)));
+        if (reply.Error == SessionError.UnknownEngine) return Problem.Invalid("engine", "is not an engine this cluster offers (see GET /v1/engines).");
+        if (reply.Error == SessionError.InvalidSettings) return SettingsProblem(reply);
         if (reply.Error == SessionError.QuotaExceeded) return Problem.QuotaExceeded("The plan's maximum number of sessions is reached; delete a session or upgrade the plan.");
         return TypedResults.Created($"/v1/sessions/{sessionId}", reply.Session);
     }
@@ -97,8 +101,28 @@ public static class SessionEndpoints
         var settings = ValidateSettings(request, errors, "");
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
-        var reply = await cluster.Session(user, sessionId).UpdateSettings(settings!);
+        var session = cluster.Session(user, sessionId);
+        // The engine's part first: it may refuse a field, and then nothing is changed.
+        if (EngineFields(request.EngineFields) is { } engineFields)
+        {
+            var engineReply = await session.UpdateEngineSettings(engineFields);
+            if (engineReply.Error == SessionError.InvalidSettings) return SettingsProblem(engineReply);
+            if (engineReply.Error != SessionError.None) return ErrorResult(engineReply.Error, sessionId);
+            if (request.MessagesPerSecond is null && request.RecipientGapMilliseconds is null) return TypedResults.Ok(engineReply.Session);
+        }
+        var reply = await session.UpdateSettings(settings!);
         return reply.Error == SessionError.None ? TypedResults.Ok(reply.Session) : ErrorResult(reply.Error, sessionId);
+    }
+
+    /// <summary>Extra request fields, for the engine to take or refuse, as raw JSON by field name.</summary>
+    private static Dictionary<string, string>? EngineFields(Dictionary<string, System.Text.Json.JsonElement>? fields) =>
+        fields is { Count: > 0 } ? fields.ToDictionary(f => f.Key, f => f.Value.GetRawText(), StringComparer.Ordinal) : null;
+
+    private static ValidationProblem SettingsProblem(SessionReply reply)
+    {
+        var errors = new FieldErrors();
+        foreach (var (field, message) in reply.Errors ?? new Dictionary<string, string>()) errors.Add(field, message);
+        return Problem.Invalid(errors);
     }
 
     private static SessionSettings? ValidateSettings(SessionSettingsRequest? request, FieldErrors errors, string prefix)
@@ -188,6 +212,9 @@ public static class SessionEndpoints
         SessionError.NotPaired => Problem.Conflict("The session is not paired with a phone yet; scan its QR code first."),
         SessionError.LoggedOut => Problem.Conflict("The session is logged out; start it and pair it again."),
         SessionError.NotPairing => Problem.Conflict("The session is not pairing, so it has no QR code or pairing code; start it to pair again."),
+        SessionError.UnsupportedMessageType => Problem.Unprocessable("type", "is a message type this session's engine cannot carry (see messageTypes in GET /v1/engines)."),
+        SessionError.OutsideWindow => Problem.Unprocessable("type",
+            "only a template can be sent: the recipient's last message is more than 24 hours old (or there is none), so the customer-service window is closed."),
         SessionError.IdempotencyConflict => TypedResults.Problem(statusCode: 422, type: ProblemTypes.IdempotencyConflict,
             title: "Idempotency-Key reused with a different request", detail: "Use a new Idempotency-Key for a different request."),
         _ => Problem.Conflict($"The session cannot do this now ({error})."),

@@ -1,10 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace OrleansSaas.Gateway.Sessions;
 
-/// <summary>Body of POST /v1/sessions; every field is optional.</summary>
-public sealed record CreateSessionRequest(string? Name, string? Engine, SessionSettingsRequest? Settings);
 
-/// <summary>Body of PATCH /v1/sessions/{id}/settings; a missing field keeps its current value.</summary>
-public sealed record SessionSettingsRequest(double? MessagesPerSecond, int? RecipientGapMilliseconds);
+/// <summary>
+/// Body of POST /v1/sessions; every field is optional. The engine's settings go in the field its
+/// GET /v1/engines entry names (<c>settingsField</c>, e.g. <c>cloudApi</c>); the engine checks them.
+/// </summary>
+public sealed record CreateSessionRequest(string? Name, string? Engine, SessionSettingsRequest? Settings)
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? EngineFields { get; init; }
+}
+
+/// <summary>Body of PATCH /v1/sessions/{id}/settings; a missing field keeps its current value. The engine's settings object (e.g. <c>cloudApi</c> with a new <c>accessToken</c>) may be given too.</summary>
+public sealed record SessionSettingsRequest(double? MessagesPerSecond, int? RecipientGapMilliseconds)
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? EngineFields { get; init; }
+}
 
 public sealed record PairingCodeRequest(string? PhoneNumber);
 

@@ -40,6 +40,10 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("settings")]
     Task<SessionReply> UpdateSettings(SessionSettings settings);
 
+    /// <summary>Replaces some of the engine's settings (e.g. rotates a token) and reconnects a session that is not connected; fields as raw JSON by request field name.</summary>
+    [Alias("engine-settings")]
+    Task<SessionReply> UpdateEngineSettings(IReadOnlyDictionary<string, string> engineSettings);
+
     /// <summary>Returns once the message is committed as queued; the send loop delivers it later.</summary>
     [Alias("send")]
     Task<SendReply> Send(SendMessageCommand command);
@@ -65,7 +69,9 @@ public interface ISessionGrain : IGrainWithStringKey
 public sealed record PeerTyping([property: Id(0)] string Peer, [property: Id(1)] DateTimeOffset Until);
 
 [GenerateSerializer, Immutable, Alias("session-reply")]
-public sealed record SessionReply([property: Id(0)] SessionError Error, [property: Id(1)] SessionView? Session);
+/// <param name="Errors">For <see cref="SessionError.InvalidSettings"/>: message by request field.</param>
+public sealed record SessionReply([property: Id(0)] SessionError Error, [property: Id(1)] SessionView? Session,
+    [property: Id(2)] IReadOnlyDictionary<string, string>? Errors = null);
 
 [GenerateSerializer, Immutable, Alias("qr-reply")]
 public sealed record QrReply([property: Id(0)] SessionError Error, [property: Id(1)] QrCodeView? Qr);

@@ -4,7 +4,8 @@ namespace OrleansSaas.Contracts.Sessions;
 public sealed record CreateSessionCommand(
     [property: Id(0)] string Name,
     [property: Id(1)] string Engine,
-    [property: Id(2)] SessionSettings? Settings = null);
+    [property: Id(2)] SessionSettings? Settings = null,
+    [property: Id(3)] IReadOnlyDictionary<string, string>? EngineSettings = null);
 
 /// <summary>Per-session overrides; null means the cluster default.</summary>
 /// <param name="MessagesPerSecond">Pacing of the send queue for this number.</param>
@@ -25,7 +26,8 @@ public sealed record SessionView(
     [property: Id(6)] DateTimeOffset CreatedAt,
     [property: Id(7)] SessionPlacement Placement,
     [property: Id(8)] IReadOnlyList<StatusChange> History,
-    [property: Id(9)] SessionSettings Settings);
+    [property: Id(9)] SessionSettings Settings,
+    [property: Id(10)] string? WebhookUrl = null);
 
 /// <summary>Where the session lives now and how often it has moved between silos.</summary>
 [GenerateSerializer, Immutable, Alias("session-placement")]
@@ -73,4 +75,10 @@ public enum SessionError
     QuotaExceeded = 8,
     /// <summary>The tenant sent its plan's messages per minute; retry later.</summary>
     RateLimited = 9,
+    /// <summary>The engine refused its settings; <see cref="SessionReply.Errors"/> names the fields.</summary>
+    InvalidSettings = 10,
+    /// <summary>The session's engine cannot carry this message type.</summary>
+    UnsupportedMessageType = 11,
+    /// <summary>The engine's customer-service window with this peer is closed (only templates may go).</summary>
+    OutsideWindow = 12,
 }

@@ -25,7 +25,8 @@ public static class EventTypes
     public const string SessionStatus = "session.status";
     public const string SessionQr = "session.qr";
     public const string SessionDeleted = "session.deleted";
+    public const string SessionError = "session.error";
 
     public static readonly IReadOnlyList<string> All =
-        [MessageReceived, MessageReaction, MessageQueued, MessageSent, MessageDelivered, MessageRead, MessageFailed, SessionStatus, SessionQr, SessionDeleted];
+        [MessageReceived, MessageReaction, MessageQueued, MessageSent, MessageDelivered, MessageRead, MessageFailed, SessionStatus, SessionQr, SessionDeleted, SessionError];
 }

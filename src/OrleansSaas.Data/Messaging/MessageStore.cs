@@ -121,6 +121,47 @@ public sealed class MessageStore(NpgsqlDataSource db)
         return await EventAppend.ExecuteAsync(command);
     }
 
+    /// <summary>The session's own id of an outbound message the network knows by <paramref name="networkId"/>.</summary>
+    public async Task<string?> FindOutboundByNetworkIdAsync(string tenantId, string sessionId, string networkId)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT id FROM messages WHERE tenant_id = @tenant AND session_id = @session AND direction = 'outbound' AND network_id = @network_id
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("network_id", networkId);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    /// <summary>Records the id the network gave an outbound message, so its receipts find it.</summary>
+    public async Task SetNetworkIdAsync(string tenantId, string sessionId, string messageId, string networkId)
+    {
+        await using var command = db.CreateCommand("""
+            UPDATE messages SET network_id = @network_id WHERE tenant_id = @tenant AND session_id = @session AND id = @id AND direction = 'outbound'
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("id", messageId);
+        command.Parameters.AddWithValue("network_id", networkId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>When the peer last wrote to the session, and the network id of that message; null if never.</summary>
+    public async Task<(DateTimeOffset At, string NetworkId)?> LastInboundAsync(string tenantId, string sessionId, string peer)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT created_at, network_id FROM messages
+            WHERE tenant_id = @tenant AND session_id = @session AND peer = @peer AND direction = 'inbound'
+            ORDER BY created_at DESC LIMIT 1
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("session", sessionId);
+        command.Parameters.AddWithValue("peer", peer);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        return (reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1));
+    }
+
     public async Task<IReadOnlyList<QueuedMessage>> ListQueuedAsync(string tenantId, string sessionId, long afterSeq, int limit)
     {
         await using var command = db.CreateCommand("""

@@ -1,4 +1,6 @@
+using OrleansSaas.Contracts.Engines;
 using OrleansSaas.Contracts.Messaging;
+using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Contracts.Simulation;
 using OrleansSaas.Data.Media;
 
@@ -9,26 +11,41 @@ public sealed class SimulatedEngine(IGrainFactory grains, MediaStore media) : IW
 {
     public const string EngineName = "simulated";
 
-    public string Name => EngineName;
+    private static readonly EngineDescriptor Description = new(
+        EngineName, "Simulated network",
+        "A WhatsApp network inside the cluster, for demos, tests and load tests: pair by a simulated scan, send between simulated numbers.",
+        Pairing: ["qr", "pairing_code"],
+        MessageTypes: ["text", "image", "video", "audio", "voice", "document", "sticker", "location", "contacts", "reaction", "buttons", "list"],
+        SettingsField: null,
+        Settings: []);
 
-    public async Task<ConnectResult> ConnectAsync(EngineSession session, string credentials)
+    public EngineDescriptor Descriptor => Description;
+
+    public IReadOnlyList<SettingError> CheckSettings(string? settingsJson) => [];
+
+    public Task<EngineSetup> InitializeAsync(EngineSession session, string? settingsJson) => Task.FromResult(new EngineSetup(null));
+
+    public Task<IReadOnlyList<SettingError>> UpdateSettingsAsync(EngineSession session, string settingsJson) =>
+        Task.FromResult<IReadOnlyList<SettingError>>([]);
+
+    public async Task<ConnectionChange> ConnectAsync(EngineSession session, string? credentials)
     {
-        if (session.PhoneNumber is null) return ConnectResult.LoggedOut;
+        if (session.PhoneNumber is null || credentials is null) return new ConnectionChange(ConnectionState.LoggedOut, "credentials_revoked");
         var outcome = await Phone(session.PhoneNumber).Link(session.SessionKey, credentials);
-        return outcome == LinkOutcome.Linked ? ConnectResult.Connected : ConnectResult.LoggedOut;
+        return outcome == LinkOutcome.Linked ? ConnectionChange.Connected() : new ConnectionChange(ConnectionState.LoggedOut, "credentials_revoked");
     }
 
     public string CreatePairingQr(EngineSession session) => SimulatedQr.Create(session.SessionKey);
 
     public string CreatePairingCode(EngineSession session, string phoneNumber) => SimulatedQr.CreatePairingCode();
 
-    public async Task<SendResult> SendAsync(EngineSession session, OutboundMessage message)
+    public async Task<SendOutcome> SendAsync(EngineSession session, OutboundMessage message)
     {
-        if (session.PhoneNumber is null) return SendResult.Retry;
+        if (session.PhoneNumber is null) return SendOutcome.Retry;
         var content = message.Content with { ReplyTo = message.ReplyToNetworkId, Details = SimulatedMedia.ToNetwork(session.SessionKey, message.Content.Details) };
         var envelope = new SimulatedEnvelope(message.Id, session.PhoneNumber, session.SessionKey, message.To, content, DateTimeOffset.UtcNow);
         await Phone(message.To).Accept(envelope);
-        return SendResult.Sent;
+        return SendOutcome.Sent;
     }
 
     public async Task<InboundMedia?> DownloadMediaAsync(EngineSession session, string networkMediaId)
@@ -45,6 +62,8 @@ public sealed class SimulatedEngine(IGrainFactory grains, MediaStore media) : IW
 
     public Task LogoutAsync(EngineSession session) =>
         session.PhoneNumber is null ? Task.CompletedTask : Phone(session.PhoneNumber).Unlink(session.SessionKey);
+
+    public Task DeleteAsync(EngineSession session) => Task.CompletedTask;
 
     private ISimulatedPhoneGrain Phone(string number) => grains.GetGrain<ISimulatedPhoneGrain>(number);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace OrleansSaas.Engines.Simulated;
 
@@ -10,7 +11,7 @@ public static class SimulatedEngineRegistration
         services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection(SimulatorOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IWhatsAppEngine, SimulatedEngine>();
-        services.AddSingleton<EngineCatalog>();
+        services.TryAddSingleton<EngineCatalog>();
         return services;
     }
 }

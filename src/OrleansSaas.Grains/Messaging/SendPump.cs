@@ -12,14 +12,14 @@ namespace OrleansSaas.Grains.Messaging;
 /// stopped; a message sent but not yet marked is sent again and the network drops the duplicate.
 /// Runs on the owning grain's scheduler: <see cref="Poke"/> must be called from the grain.
 /// </summary>
-/// <summary>Spacing of sends: between any two, and between two to the same recipient.</summary>
-public sealed record SendPacing(TimeSpan MinimumGap, TimeSpan RecipientGap);
+/// <summary>Spacing of sends: between any two, and between two to the same recipient (after a burst of <paramref name="RecipientBurst"/>).</summary>
+public sealed record SendPacing(TimeSpan MinimumGap, TimeSpan RecipientGap, int RecipientBurst = 1);
 
 public sealed class SendPump(
     string tenantId,
     string sessionId,
     MessageStore messages,
-    Func<QueuedMessage, Task<SendResult>> send,
+    Func<QueuedMessage, Task<SendOutcome>> send,
     Func<string, MessageStatus, string?, Task> advance,
     Func<bool> canSend,
     Action<TimeSpan> retryLater,
@@ -31,7 +31,10 @@ public sealed class SendPump(
     private bool _running;
     private bool _poked;
     private DateTimeOffset _lastSendAt = DateTimeOffset.MinValue;
-    private readonly Dictionary<string, DateTimeOffset> _lastSendTo = new(StringComparer.Ordinal);
+    // Per recipient: messages it may still get at once (a token bucket refilled one per recipient gap) as of a time.
+    private readonly Dictionary<string, (double Tokens, DateTimeOffset At)> _recipients = new(StringComparer.Ordinal);
+    // Recipients the network asked us to leave alone for a while (pair rate); their messages wait, others go on.
+    private readonly Dictionary<string, DateTimeOffset> _blockedUntil = new(StringComparer.Ordinal);
     // This queue's share of the silo's queued-messages gauge: counted once, then kept up to date in memory.
     private long? _queued;
     private bool _closed;
@@ -80,6 +83,7 @@ public sealed class SendPump(
             {
                 _poked = false;
                 var lastSeq = 0L;
+                DateTimeOffset? waitFor = null; // the earliest end of a recipient's block, when a pass left messages behind
                 IReadOnlyList<QueuedMessage> batch;
                 do
                 {
@@ -87,14 +91,25 @@ public sealed class SendPump(
                     foreach (var message in batch)
                     {
                         if (!canSend()) return;
-                        if (!await SendOneAsync(message))
+                        lastSeq = message.Seq;
+                        if (BlockedUntil(message.To) is { } until)
                         {
-                            retryLater(retryDelay);
+                            waitFor = waitFor is { } earlier && earlier < until ? earlier : until;
+                            continue;
+                        }
+                        if (await SendOneAsync(message) is { } retryAfter)
+                        {
+                            retryLater(retryAfter);
                             return;
                         }
-                        lastSeq = message.Seq;
+                        if (BlockedUntil(message.To) is { } blocked) waitFor = waitFor is { } earlier && earlier < blocked ? earlier : blocked;
                     }
                 } while (batch.Count == Batch);
+                if (waitFor is { } resumeAt)
+                {
+                    retryLater(Max(resumeAt - DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(10)));
+                    return;
+                }
                 // Nothing was accepted during a pass that read the queue to its end: it is empty now, whatever the count drifted to.
                 if (!_poked) Track(-_queued!.Value);
             }
@@ -110,51 +125,77 @@ public sealed class SendPump(
         }
     }
 
-    private void RememberRecipient(string to, TimeSpan recipientGap)
+    private DateTimeOffset? BlockedUntil(string to)
     {
-        _lastSendTo[to] = _lastSendAt;
-        // Only recipients still inside their gap matter; forget the rest so the map stays small.
-        if (_lastSendTo.Count > 10_000)
-            foreach (var stale in _lastSendTo.Where(e => e.Value + recipientGap < _lastSendAt).Select(e => e.Key).ToList())
-                _lastSendTo.Remove(stale);
+        if (!_blockedUntil.TryGetValue(to, out var until)) return null;
+        if (until > DateTimeOffset.UtcNow) return until;
+        _blockedUntil.Remove(to);
+        return null;
     }
 
-    /// <summary>False when the message must stay queued and be retried later.</summary>
-    private async Task<bool> SendOneAsync(QueuedMessage message)
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>When the recipient may get its next message: at once while its burst lasts, then one per gap.</summary>
+    private DateTimeOffset RecipientDue(string to, SendPacing pacing, DateTimeOffset now)
     {
-        var (minimumGap, recipientGap) = pacing();
-        var due = _lastSendAt + minimumGap;
-        if (recipientGap > TimeSpan.Zero && _lastSendTo.TryGetValue(message.To, out var lastToRecipient) && lastToRecipient + recipientGap > due)
-            due = lastToRecipient + recipientGap;
-        var wait = due - DateTimeOffset.UtcNow;
+        if (pacing.RecipientGap <= TimeSpan.Zero || !_recipients.TryGetValue(to, out var bucket)) return now;
+        var tokens = Math.Min(pacing.RecipientBurst, bucket.Tokens + (now - bucket.At) / pacing.RecipientGap);
+        return tokens >= 1 ? now : now + pacing.RecipientGap * (1 - tokens);
+    }
+
+    private void SpendRecipient(string to, SendPacing pacing, DateTimeOffset at)
+    {
+        if (pacing.RecipientGap <= TimeSpan.Zero) return;
+        var tokens = _recipients.TryGetValue(to, out var bucket)
+            ? Math.Min(pacing.RecipientBurst, bucket.Tokens + (at - bucket.At) / pacing.RecipientGap)
+            : pacing.RecipientBurst;
+        _recipients[to] = (tokens - 1, at);
+        // Only recipients still short of a full burst matter; forget the rest so the map stays small.
+        if (_recipients.Count > 10_000)
+            foreach (var full in _recipients.Where(e => e.Value.At + pacing.RecipientGap * (pacing.RecipientBurst - e.Value.Tokens) < at).Select(e => e.Key).ToList())
+                _recipients.Remove(full);
+    }
+
+    /// <summary>Null when the queue may go on; otherwise the message stays queued and the queue waits that long.</summary>
+    private async Task<TimeSpan?> SendOneAsync(QueuedMessage message)
+    {
+        var rules = pacing();
+        var now = DateTimeOffset.UtcNow;
+        var due = _lastSendAt + rules.MinimumGap;
+        var recipientDue = RecipientDue(message.To, rules, now);
+        if (recipientDue > due) due = recipientDue;
+        var wait = due - now;
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
         _lastSendAt = DateTimeOffset.UtcNow;
-        if (recipientGap > TimeSpan.Zero) RememberRecipient(message.To, recipientGap);
+        SpendRecipient(message.To, rules, _lastSendAt);
 
-        SendResult result;
+        SendOutcome outcome;
         try
         {
-            result = await send(message);
+            outcome = await send(message);
         }
         catch (Exception error)
         {
             logger.LogInformation(error, "Send of message {MessageId} failed transiently", message.Id);
-            return false;
+            return retryDelay;
         }
-        switch (result)
+        switch (outcome.Result)
         {
             case SendResult.Sent:
                 await advance(message.Id, MessageStatus.Sent, null);
                 Telemetry.MessageSent(DateTimeOffset.UtcNow - message.QueuedAt);
                 Track(-1);
-                return true;
+                return null;
             case SendResult.Rejected:
-                await advance(message.Id, MessageStatus.Failed, "rejected_by_network");
+                await advance(message.Id, MessageStatus.Failed, outcome.Error ?? "rejected_by_network");
                 Telemetry.MessageFailed("rejected_by_network");
                 Track(-1);
-                return true;
+                return null;
+            case SendResult.RetryRecipient:
+                _blockedUntil[message.To] = DateTimeOffset.UtcNow + (outcome.RetryAfter ?? retryDelay);
+                return null;
             default:
-                return false;
+                return outcome.RetryAfter ?? retryDelay;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansSaas.Contracts.Engines;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Quotas;
 using OrleansSaas.Contracts.Sessions;
@@ -49,6 +50,9 @@ public sealed partial class SessionGrain(
     private string SiloName => silo.SiloAddress.ToParsableString();
     private IWhatsAppEngine Engine => engines.Find(State.Engine) ?? throw new InvalidOperationException($"Engine '{State.Engine}' is not available on this silo.");
     private EngineSession EngineSession => new(Key, State.PhoneNumber);
+    private EngineDescriptor Descriptor => Engine.Descriptor;
+    /// <summary>Paired, or needing no pairing: the engine's settings are its credentials.</summary>
+    private bool Paired => !Descriptor.RequiresPairing || State.PhoneNumber is not null;
     private ITenantQuotaGrain Quota => GrainFactory.GetGrain<ITenantQuotaGrain>(TenantId);
 
     private SendPump? _pump;
@@ -68,7 +72,7 @@ public sealed partial class SessionGrain(
         {
             CountAs(State.Exists ? State.Status : null);
             if (!State.Exists || !State.ShouldBeConnected) return;
-            if (State.PhoneNumber is null)
+            if (!Paired)
                 await StartPairingAsync();     // the silo died while it was pairing: show a fresh code
             else
                 await ConnectAsync();
@@ -93,17 +97,45 @@ public sealed partial class SessionGrain(
     public async Task<SessionReply> Create(CreateSessionCommand command)
     {
         if (State.Exists) return new SessionReply(SessionError.None, View());
-        if (engines.Find(command.Engine) is null) return new SessionReply(SessionError.UnknownEngine, null);
+        if (engines.Find(command.Engine) is not { } engine) return new SessionReply(SessionError.UnknownEngine, null);
+        // Everything is checked before anything is reserved or written.
+        var (settingsJson, errors) = EngineSettingsFor(engine.Descriptor, command.EngineSettings);
+        foreach (var error in engine.CheckSettings(settingsJson)) errors.TryAdd(error.Field, error.Message);
+        if (errors.Count > 0) return new SessionReply(SessionError.InvalidSettings, null, errors);
         if (!await Quota.TryReserveSession(SessionId)) return new SessionReply(SessionError.QuotaExceeded, null);
+        State.Engine = command.Engine;
+        State.WebhookUrl = (await engine.InitializeAsync(EngineSession, settingsJson)).WebhookUrl;
         State.Exists = true;
         State.Name = command.Name;
-        State.Engine = command.Engine;
         State.CreatedAt = DateTimeOffset.UtcNow;
         State.Settings = command.Settings ?? new SessionSettings(null, null);
         Record(SessionStatus.Created);
         await SaveAsync();
-        await StartPairingAsync();
+        if (Descriptor.RequiresPairing)
+        {
+            await StartPairingAsync();
+        }
+        else
+        {
+            State.ShouldBeConnected = true;
+            await ConnectAsync();
+        }
         return new SessionReply(SessionError.None, View());
+    }
+
+    /// <summary>The engine's settings object among the request's extra fields; any other extra field is an error.</summary>
+    private static (string? Json, Dictionary<string, string> Errors) EngineSettingsFor(EngineDescriptor engine, IReadOnlyDictionary<string, string>? fields)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? json = null;
+        foreach (var (field, value) in fields ?? new Dictionary<string, string>())
+        {
+            if (field == engine.SettingsField) json = value;
+            else errors[field] = engine.SettingsField is null
+                ? $"is not a field of this request (engine {engine.Name} takes no settings)."
+                : $"is not a field of this request (engine {engine.Name} takes its settings in {engine.SettingsField}).";
+        }
+        return (json, errors);
     }
 
     public Task<SessionView?> Get()
@@ -127,7 +159,8 @@ public sealed partial class SessionGrain(
         {
             case SessionStatus.Connected or SessionStatus.Pairing:
                 break;
-            case SessionStatus.Disconnected when State.EncryptedCredentials is not null:
+            case SessionStatus.Disconnected when Paired:
+            case SessionStatus.LoggedOut when !Descriptor.RequiresPairing:
                 State.ShouldBeConnected = true;
                 await ConnectAsync();
                 break;
@@ -173,6 +206,7 @@ public sealed partial class SessionGrain(
         if (!State.Exists) return SessionError.NotFound;
         await Logout();
         CancelRetry();
+        await Engine.DeleteAsync(EngineSession);
         await messages.DeleteSessionMessagesAsync(TenantId, SessionId);
         events.Appended(TenantId, await registry.DeleteAsync(TenantId, SessionId));
         await session.ClearStateAsync();
@@ -199,11 +233,31 @@ public sealed partial class SessionGrain(
         return new SessionReply(SessionError.None, View());
     }
 
+    public async Task<SessionReply> UpdateEngineSettings(IReadOnlyDictionary<string, string> engineSettings)
+    {
+        if (!State.Exists) return new SessionReply(SessionError.NotFound, null);
+        var (settingsJson, errors) = EngineSettingsFor(Descriptor, engineSettings);
+        if (settingsJson is not null && errors.Count == 0)
+            foreach (var error in await Engine.UpdateSettingsAsync(EngineSession, settingsJson)) errors.TryAdd(error.Field, error.Message);
+        if (errors.Count > 0) return new SessionReply(SessionError.InvalidSettings, null, errors);
+        // New credentials (a rotated token) are tried at once, so a session that lost its token comes back without a restart.
+        if (State.Status == SessionStatus.Disconnected && !IsStopped)
+        {
+            State.ShouldBeConnected = true;
+            await ConnectAsync();
+        }
+        return new SessionReply(SessionError.None, View());
+    }
+
+    /// <summary>Stopped by the user (not by the network): only a start reconnects it.</summary>
+    private bool IsStopped => State.History.Count > 0 && State.History[^1].Reason == "stopped";
+
     public async Task<SendReply> Send(SendMessageCommand command)
     {
         if (!State.Exists) return new SendReply(SessionError.NotFound, null);
         if (State.Status == SessionStatus.LoggedOut) return new SendReply(SessionError.LoggedOut, null);
-        if (State.PhoneNumber is null) return new SendReply(SessionError.NotPaired, null);
+        if (!Paired) return new SendReply(SessionError.NotPaired, null);
+        if (!Descriptor.MessageTypes.Contains(command.Content.Type)) return new SendReply(SessionError.UnsupportedMessageType, null);
 
         // Sends of one session run one at a time here, so looking up the key and inserting cannot race.
         var requestHash = command.IdempotencyKey is null ? null : RequestHash(command);
@@ -215,7 +269,12 @@ public sealed partial class SessionGrain(
                 : new SendReply(SessionError.IdempotencyConflict, null);
         }
 
-        // PostgreSQL keeps microseconds; trimming here makes the first reply equal to every replay of it.
+        if (Descriptor.CustomerServiceWindow is { } window && Descriptor.WindowFreeTypes?.Contains(command.Content.Type) != true)
+        {
+            var last = await messages.LastInboundAsync(TenantId, SessionId, command.To);
+            if (last is null || last.Value.At < DateTimeOffset.UtcNow - window) return new SendReply(SessionError.OutsideWindow, null);
+        }
+
         if (await Quota.TryConsumeMessage() is { } retryAfter) return new SendReply(SessionError.RateLimited, null, retryAfter);
 
         var content = command.Content;
@@ -331,6 +390,46 @@ public sealed partial class SessionGrain(
             Telemetry.MessageDelivered();
     }
 
+    public async Task<bool> OnDeliveryReport(DeliveryReport report)
+    {
+        if (!State.Exists) return false;
+        if (await messages.FindOutboundByNetworkIdAsync(TenantId, SessionId, report.NetworkMessageId) is not { } messageId) return false;
+        if (await AdvanceAsync(messageId, report.Status, report.Status == MessageStatus.Failed ? report.Error : null))
+        {
+            if (report.Status == MessageStatus.Delivered) Telemetry.MessageDelivered();
+            if (report.Status == MessageStatus.Failed) Telemetry.MessageFailed("failed_by_network");
+        }
+        return true;
+    }
+
+    public async Task OnQrUpdated(string qr, DateTimeOffset expiresAt)
+    {
+        if (State.Status != SessionStatus.Pairing) return;
+        _qr = new QrCodeView(qr, (_qr?.Sequence ?? 0) + 1, expiresAt);
+        await QrShownAsync(_qr);
+    }
+
+    public Task OnPairingCodeUpdated(string code, string phoneNumber, DateTimeOffset expiresAt)
+    {
+        if (State.Status == SessionStatus.Pairing) _pairingCode = new PairingCodeView(code, phoneNumber, expiresAt);
+        return Task.CompletedTask;
+    }
+
+    public async Task OnConnectionChanged(ConnectionChange change)
+    {
+        if (!State.Exists || State.Status == SessionStatus.LoggedOut) return;
+        if (change.State == ConnectionState.Connected && State.Status == SessionStatus.Connected) return;
+        await ApplyConnectionAsync(change);
+    }
+
+    public async Task OnEngineError(string code, string message)
+    {
+        if (!State.Exists) return;
+        logger.LogWarning("Session {SessionId}: the network reported error {Code}", SessionId, code);
+        events.Appended(TenantId, await eventLog.AppendAsync(TenantId, EventTypes.SessionError, SessionId, DateTimeOffset.UtcNow,
+            JsonSerializer.Serialize(new { sessionId = SessionId, code, message })));
+    }
+
     /// <summary>Moves a message's status forward (its event is written with it); false when it had already moved past.</summary>
     private async Task<bool> AdvanceAsync(string messageId, MessageStatus status, string? error)
     {
@@ -392,32 +491,47 @@ public sealed partial class SessionGrain(
 
     private async Task ConnectAsync()
     {
-        ConnectResult result;
+        ConnectionChange change;
         try
         {
-            var credentials = protector.Unprotect(Key, State.EncryptedCredentials ?? throw new InvalidOperationException("No stored credentials."));
-            result = await Engine.ConnectAsync(EngineSession, credentials);
+            var credentials = State.EncryptedCredentials is { } sealedBox ? protector.Unprotect(Key, sealedBox) : null;
+            change = await Engine.ConnectAsync(EngineSession, credentials);
         }
         catch (Exception error)
         {
             logger.LogWarning(error, "Session {SessionId} could not connect; retrying", SessionId);
-            result = ConnectResult.Failed;
+            change = ConnectionChange.Transient("connect_failed");
         }
-        switch (result)
+        await ApplyConnectionAsync(change);
+    }
+
+    private async Task ApplyConnectionAsync(ConnectionChange change)
+    {
+        switch (change.State)
         {
-            case ConnectResult.Connected:
+            case ConnectionState.Connected:
+                State.PhoneNumber = change.PhoneNumber ?? State.PhoneNumber;
+                State.ProfileName = change.ProfileName ?? State.ProfileName;
                 await ConnectedAsync();
                 break;
-            case ConnectResult.LoggedOut:
-                await LoggedOutAsync("credentials_revoked");
+            case ConnectionState.LoggedOut:
+                await LoggedOutAsync(change.Reason ?? "logged_out");
                 break;
-            default:
+            case ConnectionState.Disconnected when change.RetryLater:
                 if (State.Status != SessionStatus.Disconnected)
                 {
-                    Record(SessionStatus.Disconnected, "connect_failed");
+                    Record(SessionStatus.Disconnected, change.Reason ?? "connect_failed", change.Details);
                     await SaveAsync();
                 }
                 RetryLater(Options.RetryDelay);
+                break;
+            default:
+                // Waits for the user (new credentials, a start): neither failover nor the backstop retries it.
+                CancelRetry();
+                State.ShouldBeConnected = false;
+                Record(SessionStatus.Disconnected, change.State == ConnectionState.Banned ? "banned" : change.Reason ?? "disconnected", change.Details);
+                await SaveAsync();
+                await UnregisterBackstopAsync();
                 break;
         }
     }
@@ -501,18 +615,24 @@ public sealed partial class SessionGrain(
         if (await this.GetReminder(BackstopReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
-    private async Task<SendResult> SendQueuedAsync(QueuedMessage message)
+    private async Task<SendOutcome> SendQueuedAsync(QueuedMessage message)
     {
         var replyTo = message.Content.ReplyTo is { } quoted ? await messages.FindNetworkIdAsync(TenantId, SessionId, quoted) : null;
-        return await Engine.SendAsync(EngineSession, new OutboundMessage(message.Id, message.To, message.Content, replyTo));
+        var outcome = await Engine.SendAsync(EngineSession, new OutboundMessage(message.Id, message.To, message.Content, replyTo));
+        if (outcome.NetworkId is { } networkId && networkId != message.Id)
+            await messages.SetNetworkIdAsync(TenantId, SessionId, message.Id, networkId);
+        if (outcome is { Result: SendResult.Disconnected, Connection: { } change }) await ApplyConnectionAsync(change);
+        return outcome;
     }
 
+    private double MessagesPerSecond => State.Settings.MessagesPerSecond ?? Descriptor.DefaultPacing?.MessagesPerSecond ?? Options.MessagesPerSecond;
+    private int RecipientGapMilliseconds => State.Settings.RecipientGapMilliseconds ?? Descriptor.DefaultPacing?.RecipientGapMilliseconds ?? Options.RecipientGapMilliseconds;
+
     /// <summary>Read at every send, so a settings change applies to the next message.</summary>
-    private SendPacing Pacing() => new(
-        TimeSpan.FromSeconds(1 / (State.Settings.MessagesPerSecond ?? Options.MessagesPerSecond)),
-        TimeSpan.FromMilliseconds(State.Settings.RecipientGapMilliseconds ?? Options.RecipientGapMilliseconds));
+    private SendPacing Pacing() => new(TimeSpan.FromSeconds(1 / MessagesPerSecond), TimeSpan.FromMilliseconds(RecipientGapMilliseconds),
+        Descriptor.DefaultPacing?.RecipientBurst ?? 1);
 
     private SessionView View() => new(SessionId, State.Name, State.Engine, State.Status, State.PhoneNumber, State.ProfileName,
         State.CreatedAt, new SessionPlacement(SiloName, State.PreviousSilo, State.MoveCount, State.LastConnectedAt), State.History.ToList(),
-        new SessionSettings(State.Settings.MessagesPerSecond ?? Options.MessagesPerSecond, State.Settings.RecipientGapMilliseconds ?? Options.RecipientGapMilliseconds));
+        new SessionSettings(MessagesPerSecond, RecipientGapMilliseconds), State.WebhookUrl);
 }

@@ -22,4 +22,6 @@ public sealed class SessionState
     [Id(12)] public int MoveCount { get; set; }
     [Id(13)] public DateTimeOffset? LastConnectedAt { get; set; }
     [Id(14)] public SessionSettings Settings { get; set; } = new(null, null);
+    /// <summary>Where the network posts this session's inbound webhooks, for engines that receive that way.</summary>
+    [Id(15)] public string? WebhookUrl { get; set; }
 }

@@ -20,6 +20,7 @@ using OrleansSaas.Gateway.Sessions;
 using OrleansSaas.Gateway.Simulation;
 using OrleansSaas.Gateway.Tenants;
 using OrleansSaas.Gateway.Webhooks;
+using OrleansSaas.Gateway.WebConsole;
 using OrleansSaas.Observability;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -114,6 +115,8 @@ app.MapWebhookEndpoints();
 app.MapEventEndpoints();
 app.MapPingEndpoint();
 app.MapAuditEndpoints();
+app.MapUsageEndpoints();
+app.MapConsole();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>

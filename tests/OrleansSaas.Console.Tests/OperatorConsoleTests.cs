@@ -80,7 +80,7 @@ public sealed class OperatorConsoleTests(ConsoleFixture fixture)
         await fixture.SignInAsync(page, fixture.Cluster.AdminKey, operatorKey: true);
         await page.GetByRole(AriaRole.Link, new() { Name = "Tenants" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "New tenant" }).ClickAsync();
-        await page.GetByLabel("Name").FillAsync("Acme Retail");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Acme Retail");
         await page.GetByLabel("Max sessions").FillAsync("0");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
         await Expect(page.Locator(".field[data-field='plan.maxSessions'] .field-error")).ToBeVisibleAsync();

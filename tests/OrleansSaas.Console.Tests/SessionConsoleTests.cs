@@ -13,7 +13,7 @@ public sealed class SessionConsoleTests(ConsoleFixture fixture)
         var page = await fixture.NewPageAsync();
         await fixture.SignInAsync(page, fixture.Cluster.ApiKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "New session" }).ClickAsync();
-        await page.GetByLabel("Name").FillAsync("Front desk");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Front desk");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create session" }).ClickAsync();
 
         await Expect(page.Locator("h1")).ToHaveTextAsync("Front desk");
@@ -53,15 +53,16 @@ public sealed class SessionConsoleTests(ConsoleFixture fixture)
 
         await page.GotoAsync(fixture.ConsoleUrl + "#/sessions/" + sender);
         await Expect(page.Locator("h1")).ToHaveTextAsync("Sender");
-        await page.GetByLabel("To").FillAsync(receiverPhone);
-        await page.GetByLabel("Message").FillAsync("Your order has shipped");
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync(receiverPhone);
+        await page.GetByLabel("Message", new() { Exact = true }).FillAsync("Your order has shipped");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         var sent = page.Locator(".messages-table tr", new() { HasText = "Your order has shipped" });
         await Expect(sent.Locator(".badge")).ToHaveTextAsync("delivered");
         await ConsoleFixture.ScreenshotAsync(page, "05-messages-sent");
 
-        // The receiver's console, in a second tab: the message is in its history; reading it there…
+        // The receiver's console, in a second tab (signed in on its own: the key is per tab): the message is in its history; reading it there…
         var other = await page.Context.NewPageAsync();
+        await fixture.SignInAsync(other, fixture.Cluster.ApiKey);
         await other.GotoAsync(fixture.ConsoleUrl + "#/sessions/" + receiver);
         var received = other.Locator(".messages-table tr[data-direction='inbound']", new() { HasText = "Your order has shipped" });
         await Expect(received).ToBeVisibleAsync();
@@ -80,15 +81,15 @@ public sealed class SessionConsoleTests(ConsoleFixture fixture)
         var page = await fixture.NewPageAsync();
         await fixture.SignInAsync(page, fixture.Cluster.ApiKey);
         await page.GotoAsync(fixture.ConsoleUrl + "#/sessions/" + sender);
-        await page.GetByLabel("To").FillAsync("not a number");
-        await page.GetByLabel("Message").FillAsync("hello");
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync("not a number");
+        await page.GetByLabel("Message", new() { Exact = true }).FillAsync("hello");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
 
         var form = page.GetByRole(AriaRole.Form, new() { Name = "Send a message" });
         await Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync("The request has invalid fields");
         var to = form.Locator(".field[data-field='to']");
         await Expect(to.Locator(".field-error")).ToBeVisibleAsync();
-        await Expect(page.GetByLabel("To")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.GetByLabel("To", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
         await page.Context.CloseAsync();
     }
 

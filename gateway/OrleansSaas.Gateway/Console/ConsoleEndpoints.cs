@@ -23,6 +23,12 @@ public static class ConsoleEndpoints
         var files = new PhysicalFileProvider(root);
         app.UseWhen(context => context.Request.Path.StartsWithSegments(Path), console => console.Use(async (context, next) =>
         {
+            // Relative links in the page resolve against /console/, not the root.
+            if (context.Request.Path.Value == Path)
+            {
+                context.Response.Redirect(Path + "/");
+                return;
+            }
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
@@ -34,7 +40,6 @@ public static class ConsoleEndpoints
         }));
         app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = Path, FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { RequestPath = Path, FileProvider = files, ContentTypeProvider = new FileExtensionContentTypeProvider() });
-        app.MapGet(Path, () => TypedResults.Redirect(Path + "/")).ExcludeFromDescription();
         var options = app.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions();
         var dashboard = options.DashboardUrl ?? (app.Environment.IsDevelopment() ? ConsoleOptions.DevelopmentDashboardUrl : null);
         app.MapGet(Path + "/config.json", () => TypedResults.Ok(new ConsoleConfig(dashboard))).ExcludeFromDescription();

@@ -68,10 +68,15 @@ async function route() {
   const match = routes.map(([pattern, module, name]) => [hash.match(pattern), module, name]).find(([m]) => m);
   if (!match) { replace(main, h('div', { class: 'empty' }, h('p', { class: 'empty-title' }, 'Page not found'), h('a', { href: '#/' }, 'Back to the start'))); return; }
   const [m, module, name] = match;
-  const page = (await import(module))[name];
   replace(main);
   main.scrollTop = 0;
-  cleanup = await page(main, ...m.slice(1).map(decodeURIComponent));
+  try {
+    const page = (await import(module))[name];
+    cleanup = await page(main, ...m.slice(1).map(decodeURIComponent));
+  } catch (error) {
+    replace(main, h('div', { class: 'alert alert-error', role: 'alert' }, h('strong', {}, 'This page failed to load'), h('p', {}, String(error?.message || error))));
+    throw error;
+  }
   // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
   (main.querySelector('h1') || main).setAttribute('tabindex', '-1');
   (main.querySelector('h1') || main).focus({ preventScroll: true });

@@ -9,7 +9,7 @@ export async function silosPage(main) {
   const answer = h('div', { class: 'answer', 'aria-live': 'polite' });
   const grid = h('div', { class: 'silo-grid' }, loading());
   const rebalance = button('Rebalance', () => busy(rebalance, () => run('Rebalance', () => adminApi('/rebalance', { method: 'POST' }),
-    r => `${r.moves} move${r.moves === 1 ? '' : 's'}${r.failed ? `, ${r.failed} failed` : ''}. Before: ${counts(r.before)}. After: ${counts(r.after)}.`))), { class: 'btn btn-primary' });
+    r => `${r.moves} move${r.moves === 1 ? '' : 's'}${r.failed ? `, ${r.failed} failed` : ''}. Before: ${counts(r.before)}. After: ${counts(r.after)}.`)), { class: 'btn btn-primary' });
   const dashboard = h('span');
   main.append(pageHeader('Silos', 'The silos of the cluster and the sessions they host.', dashboard, rebalance), answer, grid);
   fetch('/console/config.json').then(r => r.json()).then(c => {

@@ -1,5 +1,5 @@
 import { api, query } from './api.js';
-import { h, replace, field, input, select, button, busy, loading, empty, problemBox, showFormError, clearFormErrors, badge, time, pageHeader, card, table, formValues } from './ui.js';
+import { h, replace, field, input, select, button, busy, loading, empty, problemBox, showFormError, clearFormErrors, badge, time, pageHeader, card, table } from './ui.js';
 import { onEvent } from './stream.js';
 import { listEngines } from './engines.js';
 

@@ -94,6 +94,34 @@ public sealed class SessionConsoleTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task The_events_page_shows_the_stream_live_and_filters_it_by_type_and_session()
+    {
+        var page = await fixture.NewPageAsync();
+        await fixture.SignInAsync(page, fixture.Cluster.ApiKey);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Events" }).ClickAsync();
+        await Expect(page.GetByText("Waiting for events…")).ToBeVisibleAsync();
+        await Expect(page.Locator("#live-state")).ToHaveTextAsync("Live");
+
+        var (id, _) = await fixture.ConnectedSessionAsync("Evented");
+        var mine = page.Locator($".event:has-text('{id}')");
+        await Expect(mine.Filter(new() { HasText = "connected" })).ToHaveCountAsync(1);
+        await Expect(mine.Filter(new() { HasText = "session.qr" }).First).ToBeVisibleAsync();
+
+        await page.GetByLabel("Event type").SelectOptionAsync("session.status");
+        await Expect(page.Locator(".event[data-type='session.qr']")).ToHaveCountAsync(0);
+        await Expect(mine.First).ToBeVisibleAsync();
+        await page.GetByLabel("Session id").FillAsync("ses_someone_else");
+        await Expect(page.Locator(".event")).ToHaveCountAsync(0);
+        await page.GetByLabel("Session id").FillAsync(id);
+        await Expect(mine.First).ToBeVisibleAsync();
+        await mine.First.Locator("summary").ClickAsync();
+        await Expect(mine.First.Locator("pre")).ToContainTextAsync("\"seq\"");
+        await ConsoleFixture.ScreenshotAsync(page, "08-events");
+        Assert.Empty(fixture.PageErrors);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_tenants_console_never_shows_another_tenants_sessions()
     {
         var (_, otherTenant) = await fixture.Cluster.CreateTenantClientAsync();

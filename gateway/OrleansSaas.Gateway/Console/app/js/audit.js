@@ -21,7 +21,7 @@ export function auditView(call, path, { tenantFilter = false } = {}) {
   const row = e => h('tr', {},
     h('td', {}, time(e.at)), h('td', {}, e.actor, e.keyId ? h('div', { class: 'muted mono' }, e.keyId) : null),
     tenantFilter ? h('td', { class: 'mono' }, e.tenantId || '—') : null,
-    h('td', {}, e.action), h('td', { class: 'mono' }, e.target),
+    h('td', {}, e.action), h('td', { class: 'mono wrap' }, e.target),
     h('td', {}, h('span', { class: `outcome outcome-${String(e.outcome)[0]}` }, String(e.outcome))));
 
   async function load(cursor) {

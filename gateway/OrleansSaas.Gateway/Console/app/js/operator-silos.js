@@ -87,7 +87,7 @@ export async function silosPage(main) {
       return false;
     }
     if (!silos.length) { replace(grid, empty('No silos', 'Start a silo: ./run.sh silo 2')); return true; }
-    grid.querySelector('.loading, .empty')?.remove();
+    grid.querySelectorAll(':scope > .loading, :scope > .empty, :scope > .alert').forEach(e => e.remove());
     for (const s of silos) {
       let entry = cards.get(s.address);
       if (!entry) { entry = siloCard(s); cards.set(s.address, entry); grid.append(entry.el); }

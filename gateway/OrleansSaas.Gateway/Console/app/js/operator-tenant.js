@@ -83,7 +83,7 @@ function keysCard(base, notice) {
           try { await adminApi(`${base}/keys/${encodeURIComponent(k.id)}/revoke`, { method: 'POST' }); toast('Key revoked', 'success'); load(); } catch (error) { replace(notice, problemBox(error)); }
         }, { class: 'btn btn-small btn-danger' });
         return h('tr', { dataset: { key: k.id } }, h('td', {}, k.name || '—', h('div', { class: 'mono muted' }, k.id)),
-          h('td', { class: 'scopes' }, k.scopes.join(', ')), h('td', {}, time(k.createdAt)), h('td', {}, time(k.lastUsedAt)), h('td', {}, revoke));
+          h('td', {}, h('ul', { class: 'chips', 'aria-label': 'Scopes' }, k.scopes.map(s => h('li', { class: 'chip' }, s)))), h('td', {}, time(k.createdAt)), h('td', {}, time(k.lastUsedAt)), h('td', {}, revoke));
       })));
     } catch (error) { replace(list, operatorRefused(error)); }
   }

@@ -148,7 +148,10 @@ export function bar(label, value, max, text) {
 export function time(value) {
   if (!value) return '—';
   const date = new Date(value);
-  return h('time', { datetime: date.toISOString(), title: date.toISOString() }, date.toLocaleString());
+  const today = date.toDateString() === new Date().toDateString();
+  const text = today ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : date.toLocaleString([], { month: 'short', day: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return h('time', { datetime: date.toISOString(), title: date.toLocaleString() }, text);
 }
 
 export function bytes(n) {

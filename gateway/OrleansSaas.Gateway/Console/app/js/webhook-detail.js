@@ -35,9 +35,8 @@ export async function webhookPage(main, id) {
   main.replaceChildren(
     pageHeader(webhook.url, null, ping, rotate, remove),
     notice,
-    h('div', { class: 'detail-grid' },
-      h('div', { class: 'detail-main' }, deliveries.el),
-      h('div', { class: 'detail-side' }, editCard(base, webhook), replayCard(base, deliveries.load))));
+    deliveries.el,
+    h('div', { class: 'two-up' }, editCard(base, webhook), replayCard(base, deliveries.load)));
   main.querySelector('.page-header > div').append(h('p', { class: 'subtitle' }, h('a', { href: '#/webhooks' }, '← Webhooks'), ' · ', h('span', { class: 'mono' }, webhook.id), ' · ', badge(webhook.active ? 'active' : 'disabled')));
   const timer = setInterval(() => deliveries.load(true), 3000);
   return () => clearInterval(timer);

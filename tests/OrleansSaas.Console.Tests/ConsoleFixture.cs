@@ -40,6 +40,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
             // The operator test moves sessions itself; an automatic rebalance would move them under its feet.
             ["Cluster__AutoRebalance"] = "false",
         }, gatewaySettings: new Dictionary<string, string> { ["Webhooks__RequireHttps"] = "false" });
+        // Two cores shared with other work: give pages and assertions time, without hiding a page that never gets there.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
         Cluster = await start;

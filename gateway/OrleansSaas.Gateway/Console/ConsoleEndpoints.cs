@@ -42,7 +42,8 @@ public static class ConsoleEndpoints
         app.UseStaticFiles(new StaticFileOptions { RequestPath = Path, FileProvider = files, ContentTypeProvider = new FileExtensionContentTypeProvider() });
         var options = app.Configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions();
         var dashboard = options.DashboardUrl ?? (app.Environment.IsDevelopment() ? ConsoleOptions.DevelopmentDashboardUrl : null);
-        app.MapGet(Path + "/config.json", () => TypedResults.Ok(new ConsoleConfig(dashboard))).ExcludeFromDescription();
+        var config = new ConsoleConfig(dashboard, app.Configuration.GetValue<bool>("Simulator:DevEndpoints"));
+        app.MapGet(Path + "/config.json", () => TypedResults.Ok(config)).ExcludeFromDescription();
         return app;
     }
 }

@@ -15,4 +15,5 @@ public sealed class ConsoleOptions
 }
 
 /// <summary>What /console/config.json answers: nothing secret, the same for everyone.</summary>
-public sealed record ConsoleConfig(string? DashboardUrl);
+/// <param name="DevEndpoints">Whether the simulator's dev endpoints (simulate scan, enter code) are on.</param>
+public sealed record ConsoleConfig(string? DashboardUrl, bool DevEndpoints);

@@ -56,9 +56,9 @@ export function query(params) {
   return text ? '?' + text : '';
 }
 
-let openApi;
-/** Whether the gateway offers a route (e.g. the simulator's dev endpoints), from its own OpenAPI document. */
-export async function offers(path) {
-  openApi ??= fetch('/openapi/v1.json', { cache: 'no-store' }).then(r => (r.ok ? r.json() : { paths: {} })).catch(() => ({ paths: {} }));
-  return Boolean((await openApi).paths?.[path]);
+let config;
+/** The gateway's console settings: { dashboardUrl, devEndpoints } (nothing secret; no key needed). */
+export function consoleConfig() {
+  config ??= fetch('/console/config.json', { cache: 'no-store' }).then(r => r.json()).catch(() => { config = undefined; return {}; });
+  return config;
 }

@@ -1,4 +1,4 @@
-import { adminApi } from './api.js';
+import { adminApi, consoleConfig } from './api.js';
 import { h, replace, button, busy, loading, empty, problemBox, confirmAction, badge, bar, bytes, time, pageHeader, card, table, select } from './ui.js';
 import { operatorRefused } from './operator.js';
 
@@ -12,7 +12,7 @@ export async function silosPage(main) {
     r => `${r.moves} move${r.moves === 1 ? '' : 's'}${r.failed ? `, ${r.failed} failed` : ''}. Before: ${counts(r.before)}. After: ${counts(r.after)}.`)), { class: 'btn btn-primary' });
   const dashboard = h('span');
   main.append(pageHeader('Silos', 'The silos of the cluster and the sessions they host.', dashboard, rebalance), answer, grid);
-  fetch('/console/config.json').then(r => r.json()).then(c => {
+  consoleConfig().then(c => {
     if (c.dashboardUrl) replace(dashboard, h('a', { class: 'btn', href: c.dashboardUrl, target: '_blank', rel: 'noopener' }, 'Orleans dashboard ↗'));
   }).catch(() => {});
 

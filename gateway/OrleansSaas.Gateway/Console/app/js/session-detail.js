@@ -1,4 +1,4 @@
-import { api, offers } from './api.js';
+import { api, consoleConfig } from './api.js';
 import { h, replace, button, busy, loading, problemBox, confirmAction, toast, badge, time, pageHeader, card, table } from './ui.js';
 import { onEvent } from './stream.js';
 import { pairingCard } from './pairing.js';
@@ -16,7 +16,7 @@ export async function sessionPage(main, id) {
     replace(main, pageHeader('Session'), problemBox(error), h('p', {}, h('a', { href: '#/sessions' }, '← All sessions')));
     return;
   }
-  const devEndpoints = await offers('/v1/sessions/{sessionId}/dev/scan');
+  const { devEndpoints } = await consoleConfig();
   const header = h('div');
   const pairingSlot = h('div');
   const overview = h('div');

@@ -39,6 +39,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         {
             // The operator test moves sessions itself; an automatic rebalance would move them under its feet.
             ["Cluster__AutoRebalance"] = "false",
+            // A new QR code every 3 s, so a test sees the image follow a rotation.
+            ["Sessions__QrRotationInterval"] = "00:00:03",
         }, gatewaySettings: new Dictionary<string, string> { ["Webhooks__RequireHttps"] = "false" });
         // Two cores shared with other work: give pages and assertions time, without hiding a page that never gets there.
         Assertions.SetDefaultExpectTimeout(15_000);

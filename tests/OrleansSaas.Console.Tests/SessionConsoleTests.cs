@@ -27,6 +27,10 @@ public sealed class SessionConsoleTests(ConsoleFixture fixture)
 
         var reloads = 0;
         page.Load += (_, _) => reloads++;
+        // The code rotates (session.qr on the event stream) and the image follows.
+        var first = await qr.GetAttributeAsync("src");
+        await Expect(qr).Not.ToHaveAttributeAsync("data-sequence", "1");
+        Assert.NotEqual(first, await qr.GetAttributeAsync("src"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Simulate scan" }).ClickAsync();
         await Expect(page.Locator("#session-status")).ToHaveTextAsync("connected");
         await Expect(page.Locator(".history-table")).ToContainTextAsync("connected");

@@ -41,4 +41,24 @@ public sealed class SignInTests(ConsoleFixture fixture)
         Assert.Empty(fixture.PageErrors);
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task An_operator_signs_in_with_the_keyboard_alone()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync(fixture.ConsoleUrl);
+        await Expect(page.GetByLabel("API key")).ToBeFocusedAsync();
+        // Shift+Tab back to the selected tab, an arrow key to the other one, Tab into the key, Enter.
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Tenant" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Operator" })).ToHaveAttributeAsync("aria-selected", "true");
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByLabel("Admin key")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(fixture.Cluster.AdminKey);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Silos");
+        await Expect(page.Locator("article.silo")).ToHaveCountAsync(2);
+        await page.Context.CloseAsync();
+    }
 }

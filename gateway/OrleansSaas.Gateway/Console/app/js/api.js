@@ -2,13 +2,16 @@
 // The key lives in sessionStorage (gone when the tab closes), never in a URL or a cookie.
 const KEY = 'orleanssaas.console.key';
 const KIND = 'orleanssaas.console.kind';
+const TENANT = 'orleanssaas.console.tenant';
 
 export const auth = {
   get key() { return sessionStorage.getItem(KEY); },
   get kind() { return sessionStorage.getItem(KIND); },
   get isOperator() { return this.kind === 'operator'; },
   save(kind, key) { sessionStorage.setItem(KIND, kind); sessionStorage.setItem(KEY, key); },
-  clear() { sessionStorage.removeItem(KEY); sessionStorage.removeItem(KIND); },
+  get tenantName() { return sessionStorage.getItem(TENANT); },
+  set tenantName(name) { sessionStorage.setItem(TENANT, name); },
+  clear() { [KEY, KIND, TENANT].forEach(item => sessionStorage.removeItem(item)); },
 };
 
 /** An API answer that was not 2xx, carrying its problem+json (title, detail, errors by field). */

@@ -50,7 +50,7 @@ function renderChrome(hash) {
   const live = h('span', { class: 'live-state', id: 'live-state' });
   replace(account,
     auth.isOperator ? null : live,
-    h('span', { class: 'who' }, auth.isOperator ? 'Operator' : sessionStorage.getItem('orleanssaas.console.tenant') || 'Tenant'),
+    h('span', { class: 'who' }, auth.isOperator ? 'Operator' : auth.tenantName || 'Tenant'),
     h('button', { type: 'button', class: 'btn btn-small', onclick: signOut }, 'Sign out'));
   if (!auth.isOperator) onStreamState(state => {
     live.dataset.state = state;

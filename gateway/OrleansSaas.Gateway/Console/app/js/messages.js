@@ -48,7 +48,6 @@ function sendForm(base) {
         body.to = to.value.trim();
         const message = await api(`${base}/messages`, { method: 'POST', body });
         toast(`Message ${message.status}`, 'success');
-        form.querySelector('textarea')?.replaceChildren();
         if (form.elements.text) form.elements.text.value = '';
       } catch (error) { showFormError(form, error); }
     });

@@ -20,13 +20,21 @@ export function signInPage(main) {
       : 'The operators’ admin key (Admin:ApiKey). run.sh prints it.';
   }
 
+  const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Sign in as' }, tabs);
+  tablist.addEventListener('keydown', event => {
+    if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
+    event.preventDefault();
+    const next = kind === 'tenant' ? 'operator' : 'tenant';
+    choose(event.key === 'Home' ? 'tenant' : event.key === 'End' ? 'operator' : next);
+    tabs.find(t => t.dataset.kind === kind).focus();
+  });
+
   const keyField = field('', key);
   keyField.querySelector('label').replaceChildren(label);
   keyField.dataset.field = 'key';
   keyField.append(hint);
   const form = h('form', { class: 'signin-form', novalidate: true },
-    h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Sign in as' }, tabs),
-    keyField, submit);
+    tablist, keyField, submit);
 
   form.addEventListener('submit', async event => {
     event.preventDefault();
@@ -36,7 +44,7 @@ export function signInPage(main) {
       try {
         if (kind === 'tenant') {
           const usage = await api('/v1/usage', { key: value });
-          sessionStorage.setItem('orleanssaas.console.tenant', usage.name);
+          auth.tenantName = usage.name;
         } else {
           await adminApi('/silos', { key: value });
         }

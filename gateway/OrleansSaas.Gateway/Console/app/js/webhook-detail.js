@@ -92,9 +92,13 @@ function deliveriesCard(base) {
   const state = select('state', [{ value: '', label: 'All deliveries' }, 'pending', 'delivered', 'dead'], { 'aria-label': 'Delivery state' });
   const list = h('div', {}, loading());
   const open = new Set();
+  let shown = '';
   async function load(quiet) {
     try {
       const page = await api(`${base}/deliveries` + query({ state: state.value, limit: 50 }));
+      const fingerprint = JSON.stringify([page.items, [...open], state.value]);
+      if (quiet && fingerprint === shown) return;
+      shown = fingerprint;
       if (!page.items.length) { replace(list, empty('No deliveries yet', 'Events matching this webhook appear here as they are sent.')); return; }
       replace(list, table(['Seq', 'Event', 'State', 'Attempts', 'Last answer', 'Next attempt', ''], page.items.flatMap(d => {
         const detail = h('tr', { class: 'attempts-row', hidden: !open.has(d.eventId) }, h('td', { colspan: '7' }, open.has(d.eventId) ? loading() : null));

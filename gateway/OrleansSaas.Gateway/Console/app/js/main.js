@@ -77,9 +77,11 @@ async function route() {
     replace(main, h('div', { class: 'alert alert-error', role: 'alert' }, h('strong', {}, 'This page failed to load'), h('p', {}, String(error?.message || error))));
     throw error;
   }
-  // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
-  (main.querySelector('h1') || main).setAttribute('tabindex', '-1');
-  (main.querySelector('h1') || main).focus({ preventScroll: true });
+  // Move focus to the new page's heading, so keyboard and screen-reader users land on it (unless the page chose a field).
+  if (main.contains(document.activeElement) && document.activeElement !== main) return;
+  const heading = main.querySelector('h1') || main;
+  heading.setAttribute('tabindex', '-1');
+  heading.focus({ preventScroll: true });
 }
 
 window.addEventListener('hashchange', route);

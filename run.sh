@@ -263,6 +263,7 @@ cmd_up() {
     cat <<EOF
 
   Gateway:      http://127.0.0.1:$GATEWAY_PORT
+  Console:      http://127.0.0.1:$GATEWAY_PORT/console/   (sign in with the demo API key, or the admin key as operator)
   Demo API key: $(cat "$DATA/demo-api-key")
   Admin key:    $(cat "$DATA/admin-api-key")   (X-Admin-Key, for /v1/admin)
   API docs:     http://127.0.0.1:$GATEWAY_PORT/docs

@@ -22,6 +22,7 @@ using OrleansSaas.Gateway.Sessions;
 using OrleansSaas.Gateway.Simulation;
 using OrleansSaas.Gateway.Tenants;
 using OrleansSaas.Gateway.Webhooks;
+using OrleansSaas.Gateway.WebConsole;
 using OrleansSaas.Observability;
 
 // appsettings.json is read from the app's own folder, however and from wherever the host is started.
@@ -126,6 +127,8 @@ app.MapWebhookEndpoints();
 app.MapEventEndpoints();
 app.MapPingEndpoint();
 app.MapAuditEndpoints();
+app.MapUsageEndpoints();
+app.MapConsole();
 if (builder.Configuration.GetValue<bool>("Simulator:DevEndpoints")) app.MapSimulatorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>

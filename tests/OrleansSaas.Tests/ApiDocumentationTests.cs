@@ -54,6 +54,7 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         { "POST", "/v1/admin/rebalance" },
         { "GET", "/v1/admin/audit" },
         { "GET", "/v1/audit" },
+        { "GET", "/v1/usage" },
     };
 
     [Theory]

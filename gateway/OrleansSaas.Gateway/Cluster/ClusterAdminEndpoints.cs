@@ -7,7 +7,7 @@ namespace OrleansSaas.Gateway.Cluster;
 
 public sealed record SiloResponse(
     string Address, string Name, string Status, DateTimeOffset StartedAt, int Sessions, int? MaxSessions,
-    double? CpuPercent, long? MemoryBytes, int Activations);
+    double? CpuPercent, long? MemoryBytes, int Activations, long? MemoryLimitBytes);
 
 public sealed record SiloSessionResponse(string TenantId, SessionSummary Session);
 
@@ -40,7 +40,8 @@ public static class ClusterAdminEndpoints
             // A draining silo is still an active member, but placement no longer picks it.
             var status = member.Status == SiloStatus.Active && load?.Draining == true ? "draining" : member.Status.ToString().ToLowerInvariant();
             return new SiloResponse(address, member.SiloName, status, member.StartTime,
-                load?.Sessions ?? 0, load?.MaxSessions, stats?.EnvironmentStatistics.FilteredCpuUsagePercentage, stats?.EnvironmentStatistics.FilteredMemoryUsageBytes, stats?.ActivationCount ?? 0);
+                load?.Sessions ?? 0, load?.MaxSessions, stats?.EnvironmentStatistics.FilteredCpuUsagePercentage, stats?.EnvironmentStatistics.FilteredMemoryUsageBytes, stats?.ActivationCount ?? 0,
+                stats?.EnvironmentStatistics.MaximumAvailableMemoryBytes);
         }).ToList();
         return TypedResults.Ok(silos);
     }

@@ -192,6 +192,18 @@ public sealed class MessageStore(NpgsqlDataSource db)
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Outbound messages of the whole tenant accepted at or after <paramref name="since"/> (usage against the plan's messages per minute).</summary>
+    public async Task<long> CountOutboundSinceAsync(string tenantId, DateTimeOffset since)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT count(*) FROM messages
+            WHERE tenant_id = @tenant AND direction = 'outbound' AND created_at >= @since
+            """);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("since", since);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Newest first; <see cref="MessagePage.NextBefore"/> continues after the last item and stays stable while rows are added.</summary>
     public async Task<MessagePage> ListAsync(string tenantId, string sessionId, MessageQuery query)
     {

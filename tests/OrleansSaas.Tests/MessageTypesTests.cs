@@ -96,7 +96,8 @@ public sealed class MessageTypesTests(SharedClusterFixture fixture)
         Assert.Empty(await _client.ListAllMessagesAsync(sender));
     }
 
-    // A pair of numbers per type (+1201555 07xx), so the cases never share a phone.
+    // A pair of numbers per type (+1201556 07xx), so the cases never share a phone, in a block no other test
+    // links (a number another tenant's session is linked to refuses these sessions).
     private static string Number(string type, int party) =>
-        $"+1201555{700 + 2 * Array.IndexOf(Bodies.Select(b => (string)b[0]).ToArray(), type) + party:D4}";
+        $"+1201556{700 + 2 * Array.IndexOf(Bodies.Select(b => (string)b[0]).ToArray(), type) + party:D4}";
 }

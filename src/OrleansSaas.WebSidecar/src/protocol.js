@@ -139,7 +139,6 @@ export class Peer {
       reject(new ProtocolError('timeout', `the silo did not answer ${method} within ${this.requestTimeoutMs} ms`))
       this.pump()
     }, this.requestTimeoutMs)
-    timer.unref?.()
     this.pending.set(id, { resolve, reject, timer })
     this.send({ id, method, params })
   }

@@ -72,7 +72,7 @@ export class Session {
     sock.ev.on('connection.update', u => { if (this.sock === sock) this.onConnection(sock, u) })
     sock.ev.on('creds.update', update => {
       Object.assign(this.store.creds, update)
-      this.store.saveCreds().catch(err => this.reportError('creds_save_failed', err))
+      this.store.saveCreds().catch(err => { if (err.code !== 'session_stopped') this.reportError('creds_save_failed', err) })
     })
     sock.ev.on('messages.upsert', ({ messages, type }) => { if (this.sock === sock && type === 'notify') this.onUpsert(messages) })
     sock.ev.on('messages.update', updates => { if (this.sock === sock) this.onMessagesUpdate(updates) })

@@ -110,7 +110,7 @@ export function buildOutbound (params, decodeRaw) {
       const { latitude, longitude } = c
       if (typeof latitude !== 'number' || latitude < -90 || latitude > 90) throw invalid('content.latitude', 'content.latitude must be a number in [-90, 90]')
       if (typeof longitude !== 'number' || longitude < -180 || longitude > 180) throw invalid('content.longitude', 'content.longitude must be a number in [-180, 180]')
-      content = { location: { degreesLatitude: latitude, degreesLongitude: longitude, name: str(c.name, 'content.name'), address: str(c.address, 'content.address') } }
+      content = { location: dropUndefined({ degreesLatitude: latitude, degreesLongitude: longitude, name: str(c.name, 'content.name'), address: str(c.address, 'content.address') }) }
       break
     }
     case 'contacts': {
@@ -131,6 +131,10 @@ export function buildOutbound (params, decodeRaw) {
     if (!['text', 'image', 'video'].includes(c.type)) throw invalid('content.mentions', 'mentions work with text, image and video only')
     content.mentions = m
   }
-  for (const k of Object.keys(content)) if (content[k] === undefined) delete content[k]
-  return { jid, content, options }
+  return { jid, content: dropUndefined(content), options }
+}
+
+function dropUndefined (o) {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k]
+  return o
 }

@@ -24,7 +24,8 @@ export class Session {
    * @param {(event: string, params: object) => void} o.emit  an event to the silo
    * @param {object} o.backoff  lifecycle.js DEFAULT_BACKOFF's shape
    * @param {(msg, type, opts, ctx) => Promise<Buffer>} o.downloadMedia Baileys' downloadMediaMessage
-   * @param {(session: Session) => void} o.onEnded  the session stopped for good (not reconnecting)
+   * @param {(session: Session, closed: Promise) => void} o.onEnded  the session stopped for good (not reconnecting);
+   *   `closed` settles when its last auth requests were answered
    */
   constructor ({ sessionKey, phoneNumber, makeSocket, request, emit, backoff, downloadMedia, baileysLogger, log, onEnded, socketOptions = {} }) {
     Object.assign(this, { sessionKey, phoneNumber, makeSocket, request, emit, backoff, downloadMedia, baileysLogger, log, onEnded, socketOptions })
@@ -130,7 +131,7 @@ export class Session {
     }
     this.emit('connection', clean(event))
     this.stopping = true
-    this.store.close().finally(() => this.onEnded(this))
+    this.onEnded(this, this.store.close())
   }
 
   onUpsert (messages) {

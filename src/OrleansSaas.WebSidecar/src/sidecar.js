@@ -30,6 +30,7 @@ export class Sidecar {
     this.socketOptions = socketOptions
     this.sessions = new Map()
     this.starting = new Map() // sessionKey → promise of session.start
+    this.ending = new Map() // sessionKey → promise: a session that closed for good is still finishing its requests
     this.ready = false
     this.startedAt = Date.now()
     this.peer = new Peer({ write, log, onRequest: (m, p) => this.handle(m, p), ...limits })
@@ -48,6 +49,7 @@ export class Sidecar {
     await this.starting.get(key)?.catch(() => {})
     const session = this.sessions.get(key)
     if (!session) {
+      await this.ending.get(key) // closed by itself: confirm only once its last requests were answered
       if (method === 'session.stop') return { closed: true } // nothing open: already closed
       if (method === 'session.logout') return { loggedOut: false }
       throw new ProtocolError('session_not_found', `session ${key} is not started on this sidecar`)
@@ -98,9 +100,14 @@ export class Sidecar {
       baileysLogger: this.baileysLogger,
       log: this.log,
       socketOptions: this.socketOptions,
-      onEnded: s => { if (this.sessions.get(sessionKey) === s) this.sessions.delete(sessionKey) }
+      onEnded: (s, closed) => {
+        if (this.sessions.get(sessionKey) === s) this.sessions.delete(sessionKey)
+        this.ending.set(sessionKey, closed)
+        closed.finally(() => { if (this.ending.get(sessionKey) === closed) this.ending.delete(sessionKey) })
+      }
     })
-    const p = session.start().then(r => {
+    // A session that just ended by itself (401, 440, …) may still have key writes in flight: let them land first.
+    const p = Promise.resolve(this.ending.get(sessionKey)).then(() => session.start()).then(r => {
       this.sessions.set(sessionKey, session)
       return { alreadyStarted: false, ...r }
     })

@@ -191,3 +191,26 @@ test('pairing code: after the first QR, formatted ABCD-EFGH; session.start with 
   assert.deepEqual(ev.params, { sessionKey: 't/b', code: 'ABCD-1234' })
   await h.shutdown()
 })
+
+test('after a close for good, stop and a new start wait for the old socket\'s key writes', async () => {
+  const h = harness()
+  const s = await h.started('t/a')
+  s.open()
+  let commit
+  h.handlers['auth.set'] = () => new Promise(resolve => { commit = () => resolve({}) })
+  const write = s.config.auth.keys.set({ session: { a: Buffer.from('x') } })
+  await sleep(5)
+  s.close(440)
+  let stopped = false
+  const stop = h.request('session.stop', { sessionKey: 't/a' }).then(r => { stopped = true; return r })
+  const start = h.request('session.start', { sessionKey: 't/a' })
+  await sleep(30)
+  assert.equal(stopped, false)
+  assert.equal(h.sockets.length, 1, 'no new socket while the old one\'s write is open')
+  commit()
+  await write
+  assert.deepEqual((await stop).result, { closed: true })
+  assert.equal((await start).result.alreadyStarted, false)
+  assert.equal(h.sockets.length, 2)
+  await h.shutdown()
+})

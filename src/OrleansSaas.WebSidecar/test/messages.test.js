@@ -227,3 +227,13 @@ test('message.read and presence.typing reach the socket', async () => {
   await sleep(1)
   await h.shutdown()
 })
+
+test('a message from a LID chat also names the phone-number JID Baileys knows', async () => {
+  const { h, s } = await connected()
+  upsert(s, { conversation: 'via lid' }, { key: { remoteJid: '123456789@lid', remoteJidAlt: '4915111111111@s.whatsapp.net' } })
+  const [m] = inbound(h)
+  assert.equal(m.chat, '123456789@lid')
+  assert.equal(m.chatAlt, '4915111111111@s.whatsapp.net')
+  assert.equal(m.fromAlt, '4915111111111@s.whatsapp.net')
+  await h.shutdown()
+})

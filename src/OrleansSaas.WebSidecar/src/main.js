@@ -24,22 +24,22 @@ const sidecar = new Sidecar({
 })
 
 let stopping = false
-async function stop (why, code = 0) {
+async function stop (why, code = 0, siloGone = false) {
   if (stopping) return
   stopping = true
   log('info', `stopping: ${why}`)
   const timer = setTimeout(() => process.exit(code), 10000)
   timer.unref()
-  await sidecar.shutdown().catch(() => {})
+  await sidecar.shutdown({ siloGone }).catch(() => {})
   process.exit(code)
 }
 
 process.stdin.on('data', chunk => sidecar.feed(chunk))
-process.stdin.on('end', () => stop('stdin closed (the silo went away)'))
+process.stdin.on('end', () => stop('stdin closed (the silo went away)', 0, true))
 process.on('SIGTERM', () => stop('SIGTERM'))
 process.on('SIGINT', () => stop('SIGINT'))
 // Baileys can reject promises nobody awaits; one session's failure must not end the others.
 process.on('unhandledRejection', err => log('error', `unhandled rejection: ${err?.message ?? err}`))
 process.on('uncaughtException', err => { log('error', `uncaught exception: ${err?.stack ?? err}`); stop('uncaught exception', 70) })
-process.stdout.on('error', () => stop('stdout closed', 0))
+process.stdout.on('error', () => stop('stdout closed', 0, true))
 log('info', `sidecar ${versions.sidecar} (baileys ${versions.baileys}, node ${process.version}) ready for hello`)

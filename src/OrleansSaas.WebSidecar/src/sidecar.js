@@ -115,8 +115,12 @@ export class Sidecar {
     try { return await p } finally { this.starting.delete(sessionKey) }
   }
 
-  /** The silo went away: close every socket (no logout) and stop. */
-  async shutdown () {
+  /**
+   * Closes every socket (no logout) and stops. When the silo is gone nobody will answer the
+   * sessions' last requests, so they fail at once instead of waiting for their timeout.
+   */
+  async shutdown ({ siloGone = false } = {}) {
+    if (siloGone) this.peer.close()
     await Promise.allSettled([...this.sessions.values()].map(s => s.stop()))
     this.sessions.clear()
     this.peer.close()

@@ -52,7 +52,7 @@ for (const [code, state, reason] of [[401, 'logged_out', 'logged_out'], [403, 'l
     const s = await h.started('t/a')
     s.open()
     s.close(code)
-    await sleep(BACKOFF.maxMs * 1.5)
+    await sleep(BACKOFF.initialMs * 4) // a reconnect would have come after at most 1.2 × initialMs
     assert.equal(h.sockets.length, 1, 'no new socket')
     const ev = connectionEvents(h)
     assert.deepEqual(ev.at(-1), { sessionKey: 't/a', state, reason, code })

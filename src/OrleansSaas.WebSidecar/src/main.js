@@ -20,7 +20,9 @@ const sidecar = new Sidecar({
   downloadMedia: downloadMediaMessage,
   versions,
   log,
-  baileysLogger: makeBaileysLogger(log, process.env.SIDECAR_BAILEYS_LOG_LEVEL ?? 'warn')
+  baileysLogger: makeBaileysLogger(log, process.env.SIDECAR_BAILEYS_LOG_LEVEL ?? 'warn'),
+  // Another WhatsApp web socket URL (a proxy; tests point it at a host that cannot resolve).
+  socketOptions: process.env.SIDECAR_WA_WEBSOCKET_URL ? { waWebSocketUrl: process.env.SIDECAR_WA_WEBSOCKET_URL } : undefined
 })
 
 let stopping = false

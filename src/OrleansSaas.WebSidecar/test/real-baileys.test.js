@@ -1,5 +1,6 @@
-// The real entry point (src/main.js) with the real Baileys makeWASocket. This machine has no route
-// to WhatsApp, so the socket must close with a network reason and the sidecar must back off.
+// The real entry point (src/main.js) with the real Baileys makeWASocket, pointed at a host that
+// cannot resolve (as web.whatsapp.com cannot here): the socket must close with a network reason and
+// the sidecar must back off.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -11,7 +12,13 @@ const NETWORK_REASONS = ['timed_out', 'connection_closed', 'service_unavailable'
 
 /** Starts src/main.js; `serve(method, params)` answers the sidecar's requests as the silo would. */
 function spawnSidecar (serve) {
-  const child = spawn(process.execPath, [MAIN], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SIDECAR_LOG_LEVEL: 'debug', SIDECAR_BAILEYS_LOG_LEVEL: 'debug' } })
+  const child = spawn(process.execPath, [MAIN], { stdio: ['pipe', 'pipe', 'pipe'], env: {
+    ...process.env,
+    SIDECAR_LOG_LEVEL: 'debug',
+    SIDECAR_BAILEYS_LOG_LEVEL: 'debug',
+    // .invalid never resolves (RFC 6761), so the close is the same on a machine that can reach WhatsApp
+    SIDECAR_WA_WEBSOCKET_URL: 'wss://web.whatsapp.invalid/ws/chat'
+  } })
   const lines = []
   const waiters = []
   let buf = ''

@@ -5,7 +5,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { BufferJSON } from 'baileys'
+import makeWASocket, { BufferJSON } from 'baileys'
+import { harness, sleep } from '../testing/fakes.js'
+import { makeBaileysLogger } from '../src/logging.js'
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url))
 const NETWORK_REASONS = ['timed_out', 'connection_closed', 'service_unavailable', 'network_error']
@@ -109,4 +111,25 @@ test('real Baileys, no network: disconnected with a network reason, reconnects n
   } finally {
     sc.child.kill()
   }
+})
+
+test('real Baileys: session.stop while the socket is still connecting confirms the close, with no reconnect after', { timeout: 20000 }, async () => {
+  const made = []
+  const h = harness({
+    backoff: { initialMs: 300, factor: 2, maxMs: 1000, jitter: 0 },
+    makeSocket: config => {
+      const sock = makeWASocket({ ...config, logger: makeBaileysLogger(() => {}, 'silent'), waWebSocketUrl: 'wss://web.whatsapp.invalid/ws/chat' })
+      made.push(sock)
+      return sock
+    }
+  })
+  await h.request('hello', { protocol: 1 })
+  const started = await h.request('session.start', { sessionKey: 't/real' })
+  assert.equal(started.ok, true)
+  assert.equal(made.length, 1)
+  const stop = await h.request('session.stop', { sessionKey: 't/real' })
+  assert.deepEqual(stop.result, { closed: true })
+  await sleep(800)
+  assert.equal(made.length, 1, 'no new socket')
+  assert.deepEqual(h.events.filter(e => e.event === 'connection'), [], 'our own stop is not reported as a disconnect')
 })

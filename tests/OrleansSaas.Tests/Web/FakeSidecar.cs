@@ -13,7 +13,7 @@ public sealed class FakeSidecar : IDisposable
 {
     public string Folder { get; } = Directory.CreateTempSubdirectory("fake-sidecar-").FullName;
 
-    public Dictionary<string, string> SiloSettings(int qrMs = 400, int qrCount = 5) => new()
+    public Dictionary<string, string> SiloSettings(int qrMs = 400, int qrCount = 100) => new()
     {
         ["WebEngine__SidecarPath"] = Path.Combine(RepositoryRoot(), "tests", "OrleansSaas.Tests", "Web", "fake-sidecar"),
         ["WebEngine__Script"] = "fake-sidecar.js",

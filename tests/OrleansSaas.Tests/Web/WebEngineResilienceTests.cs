@@ -37,15 +37,22 @@ public sealed class WebEngineResilienceTests
         var host = cluster.SiloIndexOf((string)session["placement"]!["silo"]!) ?? throw new InvalidOperationException("No silo hosts the session.");
         var oldPid = (long)sidecar.Entries("start", id).Single()["pid"]!;
 
-        cluster.KillSilo(host);
-        var moved = await Api.EventuallyAsync(() => client.GetSessionAsync(id),
-            s => (string?)s["status"] == "connected" && (string?)s["placement"]!["silo"] != (string?)session["placement"]!["silo"], TimeSpan.FromSeconds(60), "the session on the surviving silo");
-        Assert.Equal("+4915112349002", (string?)moved["phoneNumber"]);
+        cluster.KillSiloAlone(host);
+        // While the cluster notices the death, calls may answer 503: keep asking.
+        var moved = await Api.EventuallyAsync(async () =>
+            {
+                using var response = await client.GetAsync($"/v1/sessions/{id}");
+                return response.StatusCode == HttpStatusCode.OK ? await response.ReadJsonAsync(HttpStatusCode.OK) : null;
+            },
+            s => s is not null && (string?)s["status"] == "connected" && (string?)s["placement"]!["silo"] != (string?)session["placement"]!["silo"],
+            TimeSpan.FromSeconds(60), "the session on the surviving silo");
+        Assert.Equal("+4915112349002", (string?)moved!["phoneNumber"]);
 
         var journal = sidecar.Journal();
         var oldExit = journal.FindIndex(e => (long)e["pid"]! == oldPid && (string?)e["op"] == "exit");
         var newStart = journal.FindIndex(e => (long)e["pid"]! != oldPid && (string?)e["op"] == "start" && ((string?)e["sessionKey"])!.EndsWith("/" + id));
         Assert.True(oldExit >= 0, "the killed silo's sidecar exited when its stdin closed");
+        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById((int)oldPid));
         Assert.True(newStart > oldExit, "the new socket was opened only after the old sidecar had closed");
         Assert.True((bool)journal[newStart]["registered"]!);
         Assert.Equal("{\"k\":\"session-one\"}", (string?)journal[newStart]["keys"]!["session"]!["peer.0"]);

@@ -49,7 +49,12 @@ public sealed partial class WebEngine
             return;
         }
         var link = Link(sessionKey);
-        if (name == "connection") link.Connection(Change(parameters));
+        if (name == "connection")
+        {
+            logger.LogInformation("Web session {SessionKey}: connection {State} {Reason}, reconnect in {ReconnectInMs} ms", sessionKey,
+                (string?)parameters["state"], (string?)parameters["reason"], (int?)parameters["reconnectInMs"]);
+            link.Connection(Change(parameters));
+        }
         lock (link.Gate) link.Chain = link.Chain.ContinueWith(_ => HandleAsync(sessionKey, name, parameters)).Unwrap();
     }
 

@@ -144,9 +144,26 @@ ensure_secrets() {
     chmod 600 "$DATA/admin-api-key"
 }
 
+# The web engine's sidecar: its locked Node.js dependencies, installed when missing or older than the lockfile.
+# Without Node.js 20+ the silos start without the web engine (they say so in their logs).
+sidecar_deps() {
+    local dir=src/OrleansSaas.WebSidecar
+    [[ -f $dir/node_modules/.package-lock.json && ! $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]] && return
+    if ! command -v npm >/dev/null || (( $(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0) < 20 )); then
+        say "Node.js 20+ and npm not found: the web engine will not be offered"
+        return
+    fi
+    say "Installing the web sidecar's dependencies (npm ci)…"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund) </dev/null >"$LOGS/sidecar-npm-ci.log" 2>&1; then
+        tail -n 20 "$LOGS/sidecar-npm-ci.log" >&2
+        say "npm ci failed (full output: .data/logs/sidecar-npm-ci.log): the web engine will not be offered"
+    fi
+}
+
 build() {
     say "Building (Release)…"
     mkdir -p "$LOGS"
+    sidecar_deps
     if ! dotnet build OrleansSaas.sln -c Release -nologo -v q </dev/null >"$LOGS/build.log" 2>&1; then
         grep -E ': (error|warning) ' "$LOGS/build.log" | sort -u >&2 || tail -n 40 "$LOGS/build.log" >&2
         die "build failed (full output: .data/logs/build.log)"

@@ -74,6 +74,24 @@ public interface IWhatsAppEngine
     /// <summary>A code the user types on the phone with this number; the phone reports through <c>OnPaired</c> as for a QR code.</summary>
     string CreatePairingCode(EngineSession session, string phoneNumber);
 
+    /// <summary>
+    /// True when QR codes come from the network (<c>OnQrUpdated</c>) rather than from <see cref="CreatePairingQr"/>: the session
+    /// then calls <see cref="BeginPairingAsync"/>, runs no QR timer of its own, and is paired by a <c>connected</c> connection change.
+    /// </summary>
+    bool QrFromNetwork => false;
+
+    /// <summary>Opens the network link of an unpaired session so that the network sends QR codes.</summary>
+    Task BeginPairingAsync(EngineSession session) => Task.CompletedTask;
+
+    /// <summary>A pairing code from the network; by default <see cref="CreatePairingCode"/>.</summary>
+    Task<string> RequestPairingCodeAsync(EngineSession session, string phoneNumber) => Task.FromResult(CreatePairingCode(session, phoneNumber));
+
+    /// <summary>
+    /// The activation is going away (deactivation, migration, silo shutdown): close the network link without logging out,
+    /// and return only once it is closed, so the next activation never finds a second link open on the same number.
+    /// </summary>
+    Task ReleaseAsync(EngineSession session) => Task.CompletedTask;
+
     Task<SendOutcome> SendAsync(EngineSession session, OutboundMessage message);
 
     /// <summary>Fetches the media an inbound message refers to by the network's media id; null when the network no longer has it.</summary>
@@ -88,6 +106,15 @@ public interface IWhatsAppEngine
 
     /// <summary>The session is deleted: forget everything the engine kept for it.</summary>
     Task DeleteAsync(EngineSession session);
+}
+
+/// <summary>Seals engine secrets with the cluster's credential key (AES-GCM), bound to a purpose.</summary>
+public interface IEngineSealer
+{
+    /// <summary>Encrypts <paramref name="plain"/>; only the same <paramref name="purpose"/> (naming the session) opens it.</summary>
+    byte[] Seal(string purpose, string plain);
+
+    string Open(string purpose, byte[] sealedBox);
 }
 
 /// <summary>

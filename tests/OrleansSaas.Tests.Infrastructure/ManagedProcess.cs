@@ -70,6 +70,13 @@ public sealed class ManagedProcess : IAsyncDisposable
         _process.WaitForExit(10_000);
     }
 
+    /// <summary>SIGKILL of this process alone: its children must notice by themselves (e.g. by their stdin closing).</summary>
+    public void KillAlone()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: false);
+        _process.WaitForExit(10_000);
+    }
+
     /// <summary>SIGTERM, so the host shuts down gracefully; killed if it takes too long.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {

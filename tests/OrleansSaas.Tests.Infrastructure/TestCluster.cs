@@ -163,6 +163,12 @@ public sealed class TestCluster : IAsyncDisposable
         if (_silos.Remove(index, out var silo)) silo.Kill();
     }
 
+    /// <summary>kill -9 of the silo's process only, as a crash does; what it started is left to die on its own.</summary>
+    public void KillSiloAlone(int index)
+    {
+        if (_silos.Remove(index, out var silo)) silo.KillAlone();
+    }
+
     public HttpClient CreateClient(string? apiKey = null)
     {
         var client = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(60) };

@@ -18,7 +18,7 @@ public sealed class SecurityOptions
 /// Encrypts engine credentials at rest with AES-256-GCM. The session key is bound in as associated
 /// data, so a ciphertext copied into another session's state does not decrypt.
 /// </summary>
-public sealed class CredentialProtector(IOptions<SecurityOptions> options)
+public sealed class CredentialProtector(IOptions<SecurityOptions> options) : OrleansSaas.Engines.IEngineSealer
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
@@ -42,6 +42,10 @@ public sealed class CredentialProtector(IOptions<SecurityOptions> options)
         aes.Decrypt(sealedBox.AsSpan(0, NonceSize), sealedBox.AsSpan(NonceSize + TagSize), sealedBox.AsSpan(NonceSize, TagSize), plain, Encoding.UTF8.GetBytes(sessionKey));
         return Encoding.UTF8.GetString(plain);
     }
+
+    byte[] OrleansSaas.Engines.IEngineSealer.Seal(string purpose, string plain) => Protect(purpose, plain);
+
+    string OrleansSaas.Engines.IEngineSealer.Open(string purpose, byte[] sealedBox) => Unprotect(purpose, sealedBox);
 
     public static bool IsValidKey(string base64)
     {

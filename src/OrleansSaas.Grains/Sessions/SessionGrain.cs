@@ -85,13 +85,22 @@ public sealed partial class SessionGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _leaving = true; // the next activation (here or on another silo) owns the send queue from now on
         counter.Exit();
         CountAs(null);
         _pump?.Close();
-        return Task.CompletedTask;
+        if (!State.Exists || engines.Find(State.Engine) is not { } engine) return;
+        try
+        {
+            // The next activation opens the link again: this one's must be closed first (one link per number).
+            await engine.ReleaseAsync(EngineSession);
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Session {SessionId}: the engine did not confirm closing its link", SessionId);
+        }
     }
 
     public async Task<SessionReply> Create(CreateSessionCommand command)
@@ -215,13 +224,13 @@ public sealed partial class SessionGrain(
         return SessionError.None;
     }
 
-    public Task<PairingCodeReply> RequestPairingCode(string phoneNumber)
+    public async Task<PairingCodeReply> RequestPairingCode(string phoneNumber)
     {
-        if (!State.Exists) return Task.FromResult(new PairingCodeReply(SessionError.NotFound, null));
-        if (State.Status != SessionStatus.Pairing) return Task.FromResult(new PairingCodeReply(SessionError.NotPairing, null));
-        _pairingCode = new PairingCodeView(Engine.CreatePairingCode(EngineSession, phoneNumber), phoneNumber,
+        if (!State.Exists) return new PairingCodeReply(SessionError.NotFound, null);
+        if (State.Status != SessionStatus.Pairing) return new PairingCodeReply(SessionError.NotPairing, null);
+        _pairingCode = new PairingCodeView(await Engine.RequestPairingCodeAsync(EngineSession, phoneNumber), phoneNumber,
             DateTimeOffset.UtcNow + Options.QrRotationInterval * Options.MaxQrCodes);
-        return Task.FromResult(new PairingCodeReply(SessionError.None, _pairingCode));
+        return new PairingCodeReply(SessionError.None, _pairingCode);
     }
 
     public async Task<SessionReply> UpdateSettings(SessionSettings settings)
@@ -341,7 +350,10 @@ public sealed partial class SessionGrain(
             DeactivateOnIdle();
             return;
         }
-        if (State.ShouldBeConnected && State.Status == SessionStatus.Disconnected) await ConnectAsync();
+        if (!State.ShouldBeConnected || State.Status != SessionStatus.Disconnected) return;
+        // A pairing cut short by the engine (its process died) starts again; a paired session reconnects.
+        if (Paired) await ConnectAsync();
+        else await StartPairingAsync();
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => EnsureRunning();
@@ -450,6 +462,16 @@ public sealed partial class SessionGrain(
         State.PhoneNumber = null;
         State.ProfileName = null;
         State.EncryptedCredentials = null;
+        if (Engine.QrFromNetwork)
+        {
+            // The network sends the QR codes (OnQrUpdated) and ends an unscanned pairing with a connection change.
+            _firstQrAt = DateTimeOffset.UtcNow;
+            Record(SessionStatus.Pairing);
+            await SaveAsync();
+            await RegisterBackstopAsync();
+            await BeginNetworkPairingAsync();
+            return;
+        }
         var shown = 0;
         _qr = NextQr(++shown);
         _firstQrAt = DateTimeOffset.UtcNow;
@@ -471,6 +493,19 @@ public sealed partial class SessionGrain(
         await SaveAsync();
         await QrShownAsync(_qr);
         await RegisterBackstopAsync();
+    }
+
+    private async Task BeginNetworkPairingAsync()
+    {
+        try
+        {
+            await Engine.BeginPairingAsync(EngineSession);
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Session {SessionId} could not start pairing; retrying", SessionId);
+            await ApplyConnectionAsync(ConnectionChange.Transient("connect_failed"));
+        }
     }
 
     /// <summary>Each QR code is an event, so a client can render it from a webhook or the stream without polling.</summary>
@@ -510,6 +545,7 @@ public sealed partial class SessionGrain(
         switch (change.State)
         {
             case ConnectionState.Connected:
+                StopQr();
                 State.PhoneNumber = change.PhoneNumber ?? State.PhoneNumber;
                 State.ProfileName = change.ProfileName ?? State.ProfileName;
                 await ConnectedAsync();

@@ -1,0 +1,60 @@
+using System.Net;
+using OrleansSaas.Tests.Infrastructure;
+
+namespace OrleansSaas.Tests.Web;
+
+/// <summary>The sidecar dying, and the silo holding a web session dying: each with its own cluster of real processes.</summary>
+public sealed class WebEngineResilienceTests
+{
+    [Fact]
+    public async Task When_the_sidecar_crashes_the_session_is_engine_unavailable_then_connected_again_on_the_restarted_sidecar()
+    {
+        using var sidecar = new FakeSidecar();
+        await using var cluster = await TestCluster.StartAsync(silos: 1, settings: sidecar.SiloSettings());
+        using var client = cluster.CreateClient();
+        var (id, key) = await client.CreateConnectedAsync(sidecar, "4915112349001");
+        var firstPid = (long)sidecar.Entries("start", id).Single()["pid"]!;
+
+        sidecar.Command(new { op = "crash", sessionKey = key });
+        await client.WaitForStatusAsync(id, "disconnected", "engine_unavailable");
+        var back = await client.WaitForStatusAsync(id, "connected");
+        Assert.Equal("+4915112349001", (string?)back["phoneNumber"]);
+        // The restarted sidecar resumed the session from the keys in PostgreSQL.
+        var restart = sidecar.Entries("start", id).Last();
+        Assert.NotEqual(firstPid, (long)restart["pid"]!);
+        Assert.True((bool)restart["registered"]!);
+        Assert.Equal("{\"k\":\"session-one\"}", (string?)restart["keys"]!["session"]!["peer.0"]);
+    }
+
+    [Fact]
+    public async Task Killing_the_silo_of_a_web_session_reopens_it_on_another_silo_with_the_same_keys_after_the_old_socket_closed()
+    {
+        using var sidecar = new FakeSidecar();
+        await using var cluster = await TestCluster.StartAsync(silos: 2, settings: sidecar.SiloSettings());
+        using var client = cluster.CreateClient();
+        var (id, _) = await client.CreateConnectedAsync(sidecar, "4915112349002");
+        var session = await client.GetSessionAsync(id);
+        var host = cluster.SiloIndexOf((string)session["placement"]!["silo"]!) ?? throw new InvalidOperationException("No silo hosts the session.");
+        var oldPid = (long)sidecar.Entries("start", id).Single()["pid"]!;
+
+        cluster.KillSiloAlone(host);
+        // While the cluster notices the death, calls may answer 503: keep asking.
+        var moved = await Api.EventuallyAsync(async () =>
+            {
+                using var response = await client.GetAsync($"/v1/sessions/{id}");
+                return response.StatusCode == HttpStatusCode.OK ? await response.ReadJsonAsync(HttpStatusCode.OK) : null;
+            },
+            s => s is not null && (string?)s["status"] == "connected" && (string?)s["placement"]!["silo"] != (string?)session["placement"]!["silo"],
+            TimeSpan.FromSeconds(60), "the session on the surviving silo");
+        Assert.Equal("+4915112349002", (string?)moved!["phoneNumber"]);
+
+        var journal = sidecar.Journal();
+        var oldExit = journal.FindIndex(e => (long)e["pid"]! == oldPid && (string?)e["op"] == "exit");
+        var newStart = journal.FindIndex(e => (long)e["pid"]! != oldPid && (string?)e["op"] == "start" && ((string?)e["sessionKey"])!.EndsWith("/" + id));
+        Assert.True(oldExit >= 0, "the killed silo's sidecar exited when its stdin closed");
+        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById((int)oldPid));
+        Assert.True(newStart > oldExit, "the new socket was opened only after the old sidecar had closed");
+        Assert.True((bool)journal[newStart]["registered"]!);
+        Assert.Equal("{\"k\":\"session-one\"}", (string?)journal[newStart]["keys"]!["session"]!["peer.0"]);
+    }
+}

@@ -94,11 +94,11 @@ say "dotnet test OrleansSaas.sln -c Release"
 # Bounded below the 90-minute CI limit so that a hang still ends with a summary line.
 status=0
 timeout --kill-after=60 85m \
-    dotnet test OrleansSaas.sln -c Release --logger "trx;LogFileName=results.trx" --results-directory "$RESULTS" \
+    dotnet test OrleansSaas.sln -c Release --logger "trx;LogFilePrefix=results" --results-directory "$RESULTS" \
     </dev/null || status=$?
 [[ $status -eq 124 ]] && echo "ci: dotnet test timed out after 85 minutes" >&2
 
-# Sum the <Counters …/> of every TRX file. Errors, timeouts and aborts count as failures.
+# Sum the <Counters …/> of every TRX file (one per test project: a fixed file name would let the last overwrite the others). Errors, timeouts and aborts count as failures.
 counter() {  # attribute name, TRX file → its value in <Counters>, 0 if absent
     local v
     v=$(tr '\n' ' ' <"$2" | grep -o '<Counters [^>]*>' | head -n 1 \

@@ -42,8 +42,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
             // A new QR code every 3 s, so a test sees the image follow a rotation.
             ["Sessions__QrRotationInterval"] = "00:00:03",
         }, gatewaySettings: new Dictionary<string, string> { ["Webhooks__RequireHttps"] = "false" });
-        // Two cores shared with other work: give pages and assertions time, without hiding a page that never gets there.
-        Assertions.SetDefaultExpectTimeout(15_000);
+        // Two cores shared with other work (a fresh cluster's first session activation can take over 15 s under load):
+        // give pages and assertions time, without hiding a page that never gets there.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
         Cluster = await start;
@@ -60,7 +61,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => PageErrors.Add(error);
         page.Console += (_, message) => { if (message.Type == "error" && !message.Text.Contains("status of 4", StringComparison.Ordinal)) PageErrors.Add(message.Text); };

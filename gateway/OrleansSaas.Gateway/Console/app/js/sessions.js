@@ -67,7 +67,8 @@ function createForm(close) {
   const engine = select('engine', [], { required: true });
   const description = h('p', { class: 'hint' });
   const settings = h('div', { class: 'engine-settings' });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create session');
+  // Disabled until the engines are listed: a session created before that would name no engine.
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', disabled: true }, 'Create session');
   const form = h('form', { class: 'form', novalidate: true, 'aria-label': 'New session' },
     h('div', { class: 'grid-2' }, field('Name', name, 'Shown in lists; 1–100 characters.'), field('Engine', engine)),
     description, settings,
@@ -87,6 +88,7 @@ function createForm(close) {
     engines = list;
     replace(engine, list.map(e => h('option', { value: e.name }, e.displayName || e.name)));
     showEngine();
+    submit.disabled = false;
   }).catch(error => form.prepend(problemBox(error)));
   engine.addEventListener('change', showEngine);
 

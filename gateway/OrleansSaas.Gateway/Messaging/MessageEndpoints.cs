@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using OrleansSaas.Contracts.Engines;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Data.Media;
@@ -41,13 +42,17 @@ public static class MessageEndpoints
         var errors = new FieldErrors();
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c is < '!' or > '~')))
             errors.Add("Idempotency-Key", $"must be 1–{MaxIdempotencyKeyLength} printable ASCII characters.");
-        var to = PhoneNumberField.Normalise(request.To, out var toError);
+        string? toError = null;
+        var toUserId = PeerId.IsUserId(request.To);
+        var to = toUserId ? request.To : PhoneNumberField.Normalise(request.To, out toError);
         if (toError is not null) errors.Add("to", toError);
         var content = MessageContentValidator.Validate(request, errors);
         if (content is not null && MessageContentValidator.MediaObject(request, content.Type)?.MediaId is { } mediaId)
             await CheckMediaAsync(content.Type, mediaId, user.TenantId(), media, errors);
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
+        if (toUserId && await EngineOfAsync(sessionId, user, cluster) is { UserIdPeers: false } engine)
+            return Problem.Unprocessable("to", $"is a business-scoped user id; the {engine.Name} engine addresses peers by phone number only (E.164, e.g. +14155550123).");
 
         var reply = await cluster.Session(user, sessionId).Send(new SendMessageCommand(to!, content!, idempotencyKey));
         if (reply.Error == SessionError.RateLimited)
@@ -96,8 +101,8 @@ public static class MessageEndpoints
         string? peerFilter = null;
         if (peer is not null)
         {
-            peerFilter = PhoneNumberField.Normalise(peer, out var peerError);
-            if (peerError is not null) errors.Add("peer", peerError);
+            peerFilter = PeerId.IsUserId(peer) ? peer : PhoneNumberField.Normalise(peer, out _);
+            if (peerFilter is null) errors.Add("peer", "must be a phone number in E.164 form (e.g. +14155550123) or a business-scoped user id (e.g. US.13491208655302741918).");
         }
         var fromFilter = QueryValues.Time(from, "from", errors);
         var toFilter = QueryValues.Time(to, "to", errors);
@@ -115,6 +120,12 @@ public static class MessageEndpoints
         var message = await SessionExistsAsync(sessionId, user, cluster) ? await messages.GetAsync(user.TenantId(), sessionId, messageId) : null;
         return message is null ? Problem.NotFound($"Message '{messageId}'") : TypedResults.Ok(MessageResponse.From(message));
     }
+
+    /// <summary>The session's engine; null when the session does not exist (the send then answers not found as usual).</summary>
+    private static async Task<EngineDescriptor?> EngineOfAsync(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>
+        await cluster.Session(user, sessionId).Get() is { } session
+            ? (await cluster.GetGrain<IEngineCatalogGrain>(0).List()).FirstOrDefault(e => e.Name == session.Engine)
+            : null;
 
     private static async Task<bool> SessionExistsAsync(string sessionId, ClaimsPrincipal user, IClusterClient cluster) =>
         SessionRoutes.IsWellFormed(sessionId) && await cluster.Session(user, sessionId).Get() is not null;

@@ -20,6 +20,7 @@ public sealed record EnginePacing(
 /// <summary>What an engine is and can do: listed by GET /v1/engines and checked before a message is queued.</summary>
 /// <param name="Pairing">How a session of this engine is paired ("qr", "pairing_code"); empty when its settings are enough.</param>
 /// <param name="SettingsField">The field of POST /v1/sessions that carries this engine's settings; null when it takes none.</param>
+/// <param name="UserIdPeers">Whether it can address a peer by a business-scoped user id (e.g. US.13491208655302741918) instead of a phone number.</param>
 /// <param name="CustomerServiceWindow">How long after a peer's last message the session may send it anything; outside it only <see cref="WindowFreeTypes"/>. Null: no window.</param>
 [GenerateSerializer, Immutable, Alias("engine-descriptor")]
 public sealed record EngineDescriptor(
@@ -32,7 +33,8 @@ public sealed record EngineDescriptor(
     [property: Id(6)] IReadOnlyList<EngineSetting> Settings,
     [property: Id(7)] EnginePacing? DefaultPacing = null,
     [property: Id(8)] TimeSpan? CustomerServiceWindow = null,
-    [property: Id(9)] IReadOnlyList<string>? WindowFreeTypes = null)
+    [property: Id(9)] IReadOnlyList<string>? WindowFreeTypes = null,
+    [property: Id(10)] bool UserIdPeers = false)
 {
     public bool RequiresPairing => Pairing.Count > 0;
 }

@@ -46,7 +46,8 @@ public sealed class CloudApiEngine(
         // 80 messages/s per number; pair rate 1 per 6 s per recipient with bursts to 45.
         DefaultPacing: new EnginePacing(80, 6000, 45),
         CustomerServiceWindow: TimeSpan.FromHours(24),
-        WindowFreeTypes: ["template"]);
+        WindowFreeTypes: ["template"],
+        UserIdPeers: true);
 
     private readonly ConcurrentDictionary<string, CloudApiAccount> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _throttled = new(StringComparer.Ordinal);

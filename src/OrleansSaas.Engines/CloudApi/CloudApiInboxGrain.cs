@@ -81,8 +81,13 @@ public sealed class CloudApiInboxGrain(
             logger.LogWarning("Session {SessionKey}: dropped a signed webhook that is not a webhook envelope", Key);
             return true;
         }
-        foreach (var field in contents.OtherFields)
-            logger.LogInformation("Session {SessionKey}: webhook field {Field} recorded without action", Key, field);
+        foreach (var notice in contents.OtherFields)
+        {
+            // Recorded as the session's session.error event (code = the field), so clients see what Meta said about the account.
+            await Session.OnEngineError(notice.Field, notice.Value);
+            if (notice.AccountDisabled)
+                await Session.OnConnectionChanged(new ConnectionChange(ConnectionState.Banned, "banned", "Meta disabled the WhatsApp Business Account (account_update)."));
+        }
         foreach (var message in contents.Messages)
             if (!await Session.OnInbound(message)) return false;
         var patient = row.ReceivedAt + options.Value.UnknownStatusPatience > DateTimeOffset.UtcNow;

@@ -8,7 +8,25 @@ namespace OrleansSaas.Engines.CloudApi;
 
 /// <summary>What one webhook body says, in the order it says it.</summary>
 public sealed record WebhookContents(IReadOnlyList<InboundMessage> Messages, IReadOnlyList<DeliveryReport> Statuses,
-    IReadOnlyList<(string Code, string Message)> Errors, IReadOnlyList<string> OtherFields);
+    IReadOnlyList<(string Code, string Message)> Errors, IReadOnlyList<AccountNotice> OtherFields);
+
+/// <summary>
+/// A change of another webhook field than messages (account_update, phone_number_quality_update,
+/// message_template_status_update, …): its field, its value as sent (for the record), and whether it says
+/// the business account was disabled (account_update with ban_info.waba_ban_state DISABLE).
+/// </summary>
+public sealed record AccountNotice(string Field, string Value, bool AccountDisabled)
+{
+    // A notice is recorded whole up to this length; a longer value is cut (it is a record, not a store).
+    private const int MaxValueLength = 2000;
+
+    public static AccountNotice Of(string field, JsonNode? value)
+    {
+        var json = value?.ToJsonString() ?? "null";
+        var disabled = field == "account_update" && string.Equals((string?)value?["ban_info"]?["waba_ban_state"], "DISABLE", StringComparison.OrdinalIgnoreCase);
+        return new AccountNotice(field, json.Length > MaxValueLength ? json[..MaxValueLength] + "…" : json, disabled);
+    }
+}
 
 /// <summary>
 /// Reads Meta's webhook envelope (entry[].changes[].value) tolerantly: unknown fields and types are kept as
@@ -34,14 +52,14 @@ public static class CloudApiWebhookParser
         var messages = new List<InboundMessage>();
         var statuses = new List<DeliveryReport>();
         var errors = new List<(string, string)>();
-        var others = new List<string>();
+        var others = new List<AccountNotice>();
         foreach (var change in entries.SelectMany(e => e?["changes"] as JsonArray ?? []))
         {
             var field = (string?)change?["field"] ?? "";
             var value = change?["value"];
             if (field != "messages" || value is null)
             {
-                others.Add(field);
+                others.Add(AccountNotice.Of(field, value));
                 continue;
             }
             // A change for another number of the same app is not this session's.

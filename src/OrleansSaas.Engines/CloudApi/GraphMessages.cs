@@ -18,7 +18,8 @@ public static class GraphMessages
         {
             ["messaging_product"] = "whatsapp",
             ["recipient_type"] = "individual",
-            ["to"] = message.To,
+            // A business-scoped user id goes in "recipient" (shared/CLOUD_API.md: sends may address it; the field name is unverified).
+            [PeerId.IsUserId(message.To) ? "recipient" : "to"] = message.To,
             // Echoed in status webhooks: ties a status to our message even before the send's reply is recorded.
             ["biz_opaque_callback_data"] = message.Id,
         };

@@ -9,6 +9,14 @@ public sealed class GatewayApi(HttpClient http)
     public Task<ApiReply> CreateSessionAsync(string name, CancellationToken cancellation) =>
         CallAsync(HttpMethod.Post, "/v1/sessions", new { name }, true, cancellation);
 
+    /// <summary>A session on the given engine, with that engine's settings object (e.g. engine cloud_api, field cloudApi).</summary>
+    public Task<ApiReply> CreateEngineSessionAsync(string name, string engine, string settingsField, object settings, CancellationToken cancellation) =>
+        CallAsync(HttpMethod.Post, "/v1/sessions", new Dictionary<string, object> { ["name"] = name, ["engine"] = engine, [settingsField] = settings }, true, cancellation);
+
+    /// <summary>One page of the tenant's event log after a position, optionally of one type.</summary>
+    public Task<ApiReply> ListEventsAsync(long after, string? type, int limit, CancellationToken cancellation) =>
+        CallAsync(HttpMethod.Get, $"/v1/events?after={after}&limit={limit}{(type is null ? "" : "&type=" + Uri.EscapeDataString(type))}", null, true, cancellation);
+
     public Task<ApiReply> GetQrAsync(string sessionId, CancellationToken cancellation) =>
         CallAsync(HttpMethod.Get, $"/v1/sessions/{sessionId}/qr", null, false, cancellation);
 

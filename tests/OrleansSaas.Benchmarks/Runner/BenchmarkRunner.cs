@@ -49,7 +49,7 @@ public static class BenchmarkRunner
             GatewayTarget target;
             if (command.Text("gateway") is { } url)
             {
-                if (plan.NeedsOwnCluster) throw new UsageException($"'{scenario.Name}' kills processes, so it starts its own cluster; leave out --gateway.");
+                if (plan.NeedsOwnCluster) throw new UsageException($"'{scenario.Name}' with these options kills processes or configures the silos, so it starts its own cluster; leave out --gateway.");
                 target = new GatewayTarget(new Uri(url), command.Text("admin-key"), command.Text("api-key"), $"the running gateway at {url}", timeout);
             }
             else

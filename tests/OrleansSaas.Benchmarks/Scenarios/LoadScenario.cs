@@ -27,14 +27,31 @@ public sealed class LoadScenario : IScenario
         new("setup-concurrency", "32", "sessions created and paired at once"),
         new("ping-requests", "min(messages, 10000)", "GET /v1/ping requests per reference measurement"),
         new("drain-timeout", "120", "seconds to wait for every accepted message to arrive"),
+        new("engine", "simulated", "simulated, or cloud_api: sessions on the Cloud API engine against a fake Graph API the tool starts"),
     ];
+
+    // The fake Graph API's port, chosen when the cluster is planned: the silos are configured with it before it starts.
+    private int _graphPort;
+
+    private static bool OnCloudApi(CommandLine command) => command.Text("engine") switch
+    {
+        null or "simulated" => false,
+        CloudApiLoad.Engine => true,
+        var other => throw new UsageException($"--engine must be simulated or {CloudApiLoad.Engine}, not '{other}'."),
+    };
 
     public ClusterPlan PlanCluster(CommandLine command)
     {
         var sessions = Sessions(command);
         // Room for every session on any one silo: capacity is not what this scenario measures.
-        return new ClusterPlan(command.Int("silos", 1, min: 1, max: 16),
-            new Dictionary<string, string> { ["Silo__MaxSessions"] = Math.Max(10_000, sessions).ToString() }, NeedsOwnCluster: false);
+        var settings = new Dictionary<string, string> { ["Silo__MaxSessions"] = Math.Max(10_000, sessions).ToString() };
+        if (OnCloudApi(command))
+        {
+            _graphPort = Tests.Infrastructure.PostgresServer.FreePort();
+            foreach (var (key, value) in CloudApiLoad.SiloSettings(_graphPort)) settings[key] = value;
+        }
+        // The Cloud API engine's silos must point at the tool's own fake Graph API.
+        return new ClusterPlan(command.Int("silos", 1, min: 1, max: 16), settings, NeedsOwnCluster: OnCloudApi(command));
     }
 
     private static int Sessions(CommandLine command) => command.Int("sessions", 1000, min: 2, max: 100_000);
@@ -54,6 +71,12 @@ public sealed class LoadScenario : IScenario
                  })
             report.Parameters[key] = value.ToString()!;
         var cancellation = context.Cancellation;
+        if (OnCloudApi(command))
+        {
+            report.Parameters["engine"] = CloudApiLoad.Engine;
+            await CloudApiLoad.RunAsync(context, report, _graphPort, sessions, messages, rate, concurrency);
+            return;
+        }
 
         var api = await context.TenantAsync(sessions);
         var admin = context.Admin;

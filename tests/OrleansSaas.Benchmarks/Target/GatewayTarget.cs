@@ -9,6 +9,8 @@ public sealed class GatewayTarget(Uri url, string? adminKey, string? apiKey, str
 
     public string Description { get; } = description;
 
+    public Uri Url => url;
+
     /// <summary>A tenant key given on the command line (then no tenant is created for the run).</summary>
     public string? ApiKey { get; } = apiKey;
 

@@ -19,7 +19,7 @@ public sealed partial class FakeGraphApi
         var pricing = status is "sent" or "delivered" or "read" ? ""","pricing":{"billable":true,"pricing_model":"PMP","category":"service","type":"free_customer_service"}""" : "";
         var callback = callbackData is null ? "" : $$""","biz_opaque_callback_data":{{Str(callbackData)}}""";
         return Envelope(number, $$"""
-            "statuses":[{"id":"{{wamid}}","status":"{{status}}","timestamp":"{{Now()}}","recipient_id":"{{waId}}"{{callback}}{{pricing}}{{errors}}}]
+            "statuses":[{"id":"{{wamid}}","status":"{{status}}","timestamp":"{{Now()}}","{{(waId.All(char.IsAsciiDigit) ? "recipient_id" : "recipient_user_id")}}":"{{waId}}"{{callback}}{{pricing}}{{errors}}}]
             """.Trim());
     }
 
@@ -48,8 +48,12 @@ public sealed partial class FakeGraphApi
         request.Content = new ByteArrayContent(bytes);
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         if (sign) request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature ?? Sign(bytes, number.AppSecret));
+        var postedAt = DateTimeOffset.UtcNow;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var response = await _webhookClient.SendAsync(request);
-        _webhookAnswers.Enqueue(((int)response.StatusCode, await response.Content.ReadAsStringAsync()));
+        var answer = await response.Content.ReadAsStringAsync();
+        _webhookPosts.Enqueue(new WebhookPost(postedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, (int)response.StatusCode, json));
+        _webhookAnswers.Enqueue(((int)response.StatusCode, answer));
         return response;
     }
 

@@ -15,6 +15,9 @@ public sealed record GraphRequest(string Method, string Path, string? Authorizat
     public JsonNode Json => JsonNode.Parse(Body)!;
 }
 
+/// <summary>A webhook the fake posted to our gateway.</summary>
+public sealed record WebhookPost(DateTimeOffset PostedAt, double AnswerMilliseconds, int Status, string Json);
+
 /// <summary>
 /// A stand-in for Meta's Graph API on loopback (Kestrel), speaking the wire format of shared/CLOUD_API.md and
 /// written from it alone: it shares no code with the engine. It answers sends with wamid-shaped ids, posts
@@ -30,6 +33,7 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (string PhoneNumberId, string MimeType, byte[] Bytes)> _media = new();
     private readonly ConcurrentQueue<GraphRequest> _requests = new();
     private readonly ConcurrentQueue<(int Status, string Body)> _webhookAnswers = new();
+    private readonly ConcurrentQueue<WebhookPost> _webhookPosts = new();
     private readonly HttpClient _webhookClient = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public string BaseUrl { get; }
@@ -38,6 +42,8 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
     public IReadOnlyList<JsonNode> Sends => Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/messages") && r.Json["type"] is not null).Select(r => r.Json).ToList();
     /// <summary>Our gateway's answers to the webhooks the fake posted.</summary>
     public IReadOnlyList<(int Status, string Body)> WebhookAnswers => _webhookAnswers.ToArray();
+    /// <summary>Every webhook the fake posted: when it started, how long our gateway took to answer, what it answered (for the benchmark).</summary>
+    public IReadOnlyList<WebhookPost> WebhookPosts => _webhookPosts.ToArray();
 
     /// <summary>Each status webhook twice.</summary>
     public bool DuplicateStatuses { get; set; }
@@ -70,9 +76,10 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
         _app.MapPost($"/{Version}/{{phoneNumberId}}/media", PostMedia);
     }
 
-    public static async Task<FakeGraphApi> StartAsync()
+    /// <param name="port">A loopback port chosen beforehand (the benchmark tool configures the silos before the fake starts); any free one by default.</param>
+    public static async Task<FakeGraphApi> StartAsync(int? port = null)
     {
-        var fake = new FakeGraphApi(PostgresServer.FreePort());
+        var fake = new FakeGraphApi(port ?? PostgresServer.FreePort());
         await fake._app.StartAsync();
         return fake;
     }
@@ -158,14 +165,18 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
         if ((string?)json["messaging_product"] != "whatsapp") return Error(100, "(#100) The parameter messaging_product is required.");
         if ((string?)json["status"] == "read") return Json("""{"success":true}""");
         if (number.NextSendErrors.TryDequeue(out var code)) return Error(code, Titles.GetValueOrDefault(code, "Error"));
-        var to = (string?)json["to"] ?? "";
+        // A phone number in "to", or a business-scoped user id (US.1349…) in "recipient".
+        var userId = (string?)json["recipient"];
+        var to = (string?)json["to"] ?? userId ?? "";
+        if (to.Length == 0) return Error(100, "(#100) The parameter to is required.");
         var type = (string?)json["type"] ?? "text";
         if (json[type] is null) return Error(131008, "Required parameter is missing");
-        var waId = new string(to.Where(char.IsAsciiDigit).ToArray());
-        var wamid = "wamid.HBgL" + waId + "FQIAERgS" + Convert.ToHexString(RandomNumberGenerator.GetBytes(9));
+        var waId = json["to"] is null ? "" : new string(to.Where(char.IsAsciiDigit).ToArray());
+        var wamid = "wamid.HBgL" + (waId.Length > 0 ? waId : Convert.ToHexString(RandomNumberGenerator.GetBytes(6))) + "FQIAERgS" + Convert.ToHexString(RandomNumberGenerator.GetBytes(9));
         var statuses = number.ClosedWindows.ContainsKey(to) ? ["failed"] : type == "reaction" ? new[] { "sent" } : ["sent", "delivered", "read"];
-        if (SendStatuses) _ = PostStatusesAsync(number, wamid, waId, statuses, (string?)json["biz_opaque_callback_data"]);
-        return Json($$"""{"messaging_product":"whatsapp","contacts":[{"input":{{Str(to)}},"wa_id":"{{waId}}"}],"messages":[{"id":"{{wamid}}"}]}""");
+        if (SendStatuses) _ = PostStatusesAsync(number, wamid, waId.Length > 0 ? waId : to, statuses, (string?)json["biz_opaque_callback_data"]);
+        var contact = waId.Length > 0 ? $"\"wa_id\":\"{waId}\"" : $"\"user_id\":{Str(to)}";
+        return Json($$"""{"messaging_product":"whatsapp","contacts":[{"input":{{Str(to)}},{{contact}}}],"messages":[{"id":"{{wamid}}"}]}""");
     }
 
     private static readonly Dictionary<int, string> Titles = new()

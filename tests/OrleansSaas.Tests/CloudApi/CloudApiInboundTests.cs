@@ -109,4 +109,26 @@ public sealed class CloudApiInboundTests(CloudApiFixture fixture)
         var message = (await Api.EventuallyAsync(() => client.ListAllMessagesAsync(id, "inbound"), m => m.Count > 0, TimeSpan.FromSeconds(30), "the order message"))[0];
         Assert.Equal("order", (string?)message["type"]);
     }
+
+    [Fact]
+    public async Task Account_level_webhook_fields_are_recorded_on_the_session_and_a_disabled_account_disconnects_it_as_banned()
+    {
+        var (client, number, id, _) = await SessionAsync();
+        string Change(string field, string value) =>
+            $$"""{"object":"whatsapp_business_account","entry":[{"id":"{{number.WabaId}}","time":{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}},"changes":[{"value":{{value}},"field":"{{field}}"}]}]}""";
+        var quality = Change("phone_number_quality_update", $$"""{"display_phone_number":"{{number.DisplayPhoneNumber}}","event":"FLAGGED","current_limit":"TIER_1K"}""");
+        Assert.Equal(HttpStatusCode.OK, (await Graph.PostWebhookAsync(number, quality)).StatusCode);
+        var recorded = await Api.EventuallyAsync(() => client.EventsAsync(id), e => e.Any(x => (string?)x["type"] == "session.error"), TimeSpan.FromSeconds(30), "the notice's event");
+        var notice = recorded.Single(e => (string?)e["type"] == "session.error")["data"]!;
+        Assert.Equal("phone_number_quality_update", (string?)notice["code"]);
+        Assert.Contains("FLAGGED", (string?)notice["message"]);
+        Assert.Equal("connected", (string?)(await client.GetSessionAsync(id))["status"]);
+
+        var disabled = Change("account_update", $$$"""{"phone_number":"{{{number.DisplayPhoneNumber}}}","event":"DISABLED_UPDATE","ban_info":{"waba_ban_state":"DISABLE","waba_ban_date":"2026-12-01"}}""");
+        Assert.Equal(HttpStatusCode.OK, (await Graph.PostWebhookAsync(number, disabled)).StatusCode);
+        var banned = await client.WaitForSessionAsync(id, s => (string?)s["status"] == "disconnected", "the session to be disconnected as banned");
+        Assert.Equal("banned", (string?)banned["history"]!.AsArray()[^1]!["reason"]);
+        var events = await client.EventsAsync(id);
+        Assert.Contains(events, e => (string?)e["type"] == "session.error" && (string?)e["data"]!["code"] == "account_update");
+    }
 }

@@ -206,4 +206,72 @@ public sealed class CloudApiMessagingTests(CloudApiFixture fixture)
         Assert.Null(marks[0]["typing_indicator"]);
         Assert.Equal("text", (string?)marks[1]["typing_indicator"]!["type"]);
     }
+
+    [Fact]
+    public async Task A_graph_api_that_answers_slowly_or_not_at_all_loses_nothing_and_sends_once_when_it_answers_again()
+    {
+        var (client, number, id, peer) = await ConnectedSessionWithOpenWindowAsync();
+        string hung;
+        try
+        {
+            // Slower than usual but within the engine's 5 s request timeout: one send, sent.
+            Graph.AnswerDelay = TimeSpan.FromSeconds(2);
+            var slow = await SendAsync(client, id, new { to = "+" + peer, text = "slowly" });
+            await client.WaitForStatusAsync(id, slow, "sent");
+            Assert.Single(Graph.SendsOf(number), s => (string?)s["biz_opaque_callback_data"] == slow);
+
+            // No answer at all: each attempt times out and is retried; the message stays queued, neither lost nor failed.
+            Graph.AnswerDelay = TimeSpan.Zero;
+            Graph.NoAnswer = true;
+            hung = await SendAsync(client, id, new { to = "+" + peer, text = "into silence" });
+            await Task.Delay(TimeSpan.FromSeconds(12)); // past two 5 s request timeouts
+            var waiting = await (await client.GetAsync($"/v1/sessions/{id}/messages/{hung}")).ReadJsonAsync(HttpStatusCode.OK);
+            Assert.Equal("queued", (string?)waiting["status"]);
+            Assert.Equal("connected", (string?)(await client.GetSessionAsync(id))["status"]);
+        }
+        finally
+        {
+            Graph.NoAnswer = false;
+            Graph.AnswerDelay = TimeSpan.Zero;
+        }
+        await client.WaitForStatusAsync(id, hung, "delivered");
+        // The unanswered attempts never reached the Graph API's handler, so the peer gets it once.
+        Assert.Single(Graph.SendsOf(number), s => (string?)s["biz_opaque_callback_data"] == hung);
+    }
+
+    [Fact]
+    public async Task A_peer_known_only_by_a_business_scoped_user_id_is_answered_at_that_id_and_other_engines_refuse_it()
+    {
+        var (_, client) = await Cluster.CreateTenantClientAsync();
+        var number = Graph.AddNumber();
+        var id = (string)(await client.CreateCloudSessionAsync(number, Cluster.GatewayUrl))["id"]!;
+        var userId = "US." + FakeGraphApi.RandomDigits(20);
+        var json = FakeGraphApi.MessageJson(number, "", FakeGraphApi.NewWamid(), "text", FakeGraphApi.TextObject("hidden number"), userId: userId);
+        Assert.Equal(HttpStatusCode.OK, (await Graph.PostWebhookAsync(number, json)).StatusCode);
+        await Api.EventuallyAsync(() => client.ListAllMessagesAsync(id, "inbound"), m => m.Count > 0, TimeSpan.FromSeconds(30), "the inbound message");
+
+        var sent = await SendReachingGraphAsync(number, client, id, new { to = userId, text = "hello, username" });
+        Assert.Equal(userId, (string?)sent["recipient"]);
+        Assert.Null(sent["to"]);
+        var message = (string)sent["biz_opaque_callback_data"]!;
+        await client.WaitForStatusAsync(id, message, "delivered");
+        var conversation = await (await client.GetAsync($"/v1/sessions/{id}/messages?peer={userId}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(2, conversation["items"]!.AsArray().Count);
+
+        // The window applies to a user id as to a number: one that never wrote gets nothing but a template.
+        var stranger = await client.PostAsJsonAsync($"/v1/sessions/{id}/messages", new { to = "US." + FakeGraphApi.RandomDigits(20), text = "hi" });
+        await stranger.AssertProblemNamingAsync("type", HttpStatusCode.UnprocessableEntity);
+        // Not an id of either form: 400 naming to.
+        var malformed = await client.PostAsJsonAsync($"/v1/sessions/{id}/messages", new { to = "us.1234", text = "hi" });
+        await malformed.AssertProblemNamingAsync("to", HttpStatusCode.BadRequest);
+
+        // An engine that addresses phone numbers only refuses a user id before anything is queued.
+        var engines = await (await client.GetAsync("/v1/engines")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(["phone_number", "user_id"], engines["data"]!.AsArray().Single(e => (string?)e!["name"] == "cloud_api")!["peerForms"]!.AsArray().Select(f => (string)f!));
+        var simulated = await client.CreatePairedSessionAsync("+14155550197");
+        var refused = await client.PostAsJsonAsync($"/v1/sessions/{simulated}/messages", new { to = userId, text = "hi" });
+        var problem = await refused.AssertProblemNamingAsync("to", HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("phone number", (string?)problem["detail"]);
+        Assert.Empty(await client.ListAllMessagesAsync(simulated));
+    }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using OrleansSaas.Tests.Cluster;
 using OrleansSaas.Tests.Infrastructure;
 
 namespace OrleansSaas.Tests.Web;
@@ -56,5 +58,33 @@ public sealed class WebEngineResilienceTests
         Assert.True(newStart > oldExit, "the new socket was opened only after the old sidecar had closed");
         Assert.True((bool)journal[newStart]["registered"]!);
         Assert.Equal("{\"k\":\"session-one\"}", (string?)journal[newStart]["keys"]!["session"]!["peer.0"]);
+    }
+
+    [Fact]
+    public async Task A_live_migration_closes_the_socket_on_the_old_silo_before_the_new_silo_opens_it_with_the_same_keys()
+    {
+        using var sidecar = new FakeSidecar();
+        await using var cluster = await TestCluster.StartAsync(silos: 2, settings: sidecar.SiloSettings());
+        using var client = cluster.CreateClient();
+        using var admin = cluster.CreateAdminClient();
+        var silos = await admin.ReportedSilosAsync(2);
+        var (id, key) = await client.CreateConnectedAsync(sidecar, "4915112349003");
+        var from = (string)(await client.GetSessionAsync(id))["placement"]!["silo"]!;
+        var oldPid = (long)sidecar.Entries("start", id).Single()["pid"]!;
+
+        var moved = await (await admin.PostAsJsonAsync($"/v1/admin/sessions/demo/{id}/move", new { silo = silos.Single(s => s != from) })).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.NotEqual(from, (string?)moved["silo"]);
+        var session = await client.WaitForStatusAsync(id, "connected");
+        Assert.Equal("+4915112349003", (string?)session["phoneNumber"]);
+
+        var journal = sidecar.Journal();
+        var stop = journal.FindIndex(e => (long)e["pid"]! == oldPid && (string?)e["op"] == "stop" && (string?)e["sessionKey"] == key);
+        var start = journal.FindIndex(e => (long)e["pid"]! != oldPid && (string?)e["op"] == "start" && (string?)e["sessionKey"] == key);
+        Assert.True(stop >= 0, "the old silo released the session on its sidecar");
+        Assert.True(start > stop, "the new silo opened the socket only after the old one was closed");
+        Assert.True((bool)journal[start]["registered"]!);
+        Assert.Equal("{\"k\":\"session-one\"}", (string?)journal[start]["keys"]!["session"]!["peer.0"]);
+        // Both sidecars stay up: the old one holds nothing for the number any more (it would have journalled a second start).
+        Assert.Single(journal, e => (long)e["pid"]! == oldPid && (string?)e["op"] == "start" && (string?)e["sessionKey"] == key);
     }
 }

@@ -15,6 +15,8 @@ const commands = path.join(dir, 'commands');
 fs.mkdirSync(commands, { recursive: true });
 
 const sessions = new Map(); // sessionKey -> { qrTimer, registered, phone }
+const mediaTypes = ['image', 'video', 'audio', 'document', 'sticker'];
+const media = new Map(); // networkMessageId of an inbound message -> { data (base64), mimetype }
 const pending = new Map();
 let nextId = 1;
 let helloDone = false;
@@ -78,13 +80,19 @@ async function command(c) {
       event('connection', { sessionKey: c.sessionKey, state: 'connected', phoneNumber: c.phone, pushName: c.pushName });
       break;
     }
-    case 'inbound':
+    case 'inbound': {
+      // Text by default; any type of PROTOCOL.md's message.inbound table with its content, media bytes in c.mediaData (base64).
+      const type = c.type || 'text';
+      const content = c.content || { text: c.text };
+      const hasMedia = mediaTypes.includes(type);
+      if (hasMedia) media.set(c.networkMessageId, { data: c.mediaData, mimetype: content.mimetype });
       event('message.inbound', {
         sessionKey: c.sessionKey, networkMessageId: c.networkMessageId, chat: `${c.from}@s.whatsapp.net`, from: `${c.from}@s.whatsapp.net`,
-        fromMe: false, pushName: 'Peer', timestamp: Math.floor(Date.now() / 1000), type: 'text', content: { text: c.text }, hasMedia: false,
-        raw: JSON.stringify({ key: { id: c.networkMessageId }, message: { conversation: c.text } }),
+        fromMe: false, pushName: 'Peer', timestamp: Math.floor(Date.now() / 1000), type, content, hasMedia,
+        raw: JSON.stringify({ key: { id: c.networkMessageId }, message: type === 'text' ? { conversation: c.text } : { [`${type}Message`]: content } }),
       });
       break;
+    }
     case 'receipt':
       event('receipt', { sessionKey: c.sessionKey, networkMessageId: c.networkMessageId, chat: `${c.to}@s.whatsapp.net`, status: c.status });
       break;
@@ -133,6 +141,13 @@ const handlers = {
     const networkMessageId = '3EB0' + crypto.randomBytes(8).toString('hex').toUpperCase();
     journal({ op: 'send', sessionKey: p.sessionKey, messageId: p.messageId, to: p.to, content: p.content, networkMessageId });
     return { networkMessageId, timestamp: Math.floor(Date.now() / 1000), raw: JSON.stringify({ key: { id: networkMessageId, fromMe: true } }) };
+  },
+  'media.download': (p) => {
+    const id = JSON.parse(p.raw).key.id;
+    journal({ op: 'media.download', sessionKey: p.sessionKey, networkMessageId: id });
+    const m = media.get(id);
+    if (!m) throw { code: 'download_failed', message: 'no media for that message' };
+    return { data: m.data, mimetype: m.mimetype, fileLength: Buffer.from(m.data, 'base64').length };
   },
   'message.read': (p) => { journal({ op: 'read', sessionKey: p.sessionKey, messages: p.messages }); return {}; },
   'presence.typing': (p) => { journal({ op: 'typing', sessionKey: p.sessionKey, to: p.to, state: p.state }); return {}; },

@@ -176,8 +176,11 @@ set_silo_env() {
     SILO_ENV=("ConnectionStrings__Postgres=$CONNECTION"
               "Security__CredentialKey=$(cat "$DATA/credential-key")"
               "Silo__SiloPort=$((11111 + n - 1))" "Silo__GatewayPort=$((30000 + n - 1))" "Silo__HttpPort=$((8080 + n))"
-              "DOTNET_ENVIRONMENT=Development")
+              "DOTNET_ENVIRONMENT=Development" "${DEMO_OUTBOUND[@]}")
 }
+
+# The demo's webhook receivers and media links may be on this machine: allow loopback (production refuses it).
+DEMO_OUTBOUND=("Outbound__AllowedNetworks__0=127.0.0.0/8" "Outbound__AllowedNetworks__1=::1/128")
 
 # A pid file only counts while its process is still one of ours (pids get reused).
 live_pid() {
@@ -272,7 +275,7 @@ cmd_up() {
         "ConnectionStrings__Postgres=$CONNECTION" "Demo__Enabled=true" "Demo__KeyFile=$DATA/demo-api-key" \
         "Admin__ApiKey=$(cat "$DATA/admin-api-key")" \
         "Simulator__DevEndpoints=true" "Urls=http://127.0.0.1:$GATEWAY_PORT" "ASPNETCORE_ENVIRONMENT=Development" \
-        -- dotnet "$GATEWAY_DLL"
+        "${DEMO_OUTBOUND[@]}" -- dotnet "$GATEWAY_DLL"
     wait_for_log "gateway" "$(cat "$RUN/gateway.pid")" "$LOGS/gateway.log" "Gateway is ready"
     for _ in $(seq 50); do [[ -s $DATA/demo-api-key ]] && break; sleep 0.2; done
     [[ -s $DATA/demo-api-key ]] || die "the gateway did not write the demo API key to .data/demo-api-key"

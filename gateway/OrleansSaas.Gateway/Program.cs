@@ -24,6 +24,7 @@ using OrleansSaas.Gateway.Tenants;
 using OrleansSaas.Gateway.Webhooks;
 using OrleansSaas.Gateway.WebConsole;
 using OrleansSaas.Observability;
+using OrleansSaas.Outbound;
 
 // appsettings.json is read from the app's own folder, however and from wherever the host is started.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -100,6 +101,7 @@ builder.Services.AddOptions<DemoTenantOptions>().Bind(builder.Configuration.GetS
 builder.Services.AddHostedService<DemoTenantBootstrap>();
 builder.Services.AddTenantAdministration(builder.Configuration);
 builder.Services.AddOptions<WebhookApiOptions>().Bind(builder.Configuration.GetSection(WebhookApiOptions.Section));
+builder.Services.AddOutboundGuard(builder.Configuration);
 builder.Services.AddAudit();
 
 var app = builder.Build();
@@ -107,6 +109,7 @@ app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestHygiene();
+app.UseOperatorAccess();
 app.UseApiKeyAuthentication();
 app.UseTenantTelemetry();
 app.UseRequestRateLimiting();

@@ -31,8 +31,10 @@ if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(hostOptio
 
 builder.Services.AddOptions<SiloHostOptions>().Bind(builder.Configuration.GetSection(SiloHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSiloHealth();
-// A small HTTP listener for health probes and the dashboard; all client traffic goes through the gateway.
-builder.WebHost.UseUrls($"http://{hostOptions.AdvertisedAddress}:{hostOptions.HttpPort}");
+// A small HTTP listener for health probes and the operators' pages; all client traffic goes through the gateway.
+// On loopback too, where the operators' pages are served by default (see OperatorAccess).
+var httpUrl = $"http://{hostOptions.AdvertisedAddress}:{hostOptions.HttpPort}";
+builder.WebHost.UseUrls(IPAddress.IsLoopback(IPAddress.Parse(hostOptions.AdvertisedAddress)) ? [httpUrl] : [httpUrl, $"http://127.0.0.1:{hostOptions.HttpPort}"]);
 
 builder.UseOrleans(silo =>
 {
@@ -56,6 +58,7 @@ builder.UseOrleans(silo =>
 });
 
 var host = builder.Build();
+host.UseOperatorAccess();
 host.MapSiloHealth();
 host.MapOrleansSaasMetrics();
 host.MapOrleansDashboard(routePrefix: "/dashboard");

@@ -9,6 +9,7 @@ using OrleansSaas.Grains.Events;
 using OrleansSaas.Grains.Media;
 using OrleansSaas.Grains.Sessions;
 using OrleansSaas.Grains.Webhooks;
+using OrleansSaas.Outbound;
 
 namespace OrleansSaas.Grains;
 
@@ -17,6 +18,7 @@ public static class SiloFeatureRegistration
     /// <summary>Everything the grains need on a silo: sessions, engines, failover, moving sessions.</summary>
     public static IServiceCollection AddSessionFeatures(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOutboundGuard(configuration);
         services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateDataAnnotations()
             .Validate(o => CredentialProtector.IsValidKey(o.CredentialKey), "Security:CredentialKey must be base64 of exactly 32 bytes.")
@@ -42,6 +44,7 @@ public static class SiloFeatureRegistration
     /// <summary>The event log's numbering and upkeep, and webhook delivery: signing, retry policy, and the sweep that wakes lost grains.</summary>
     public static IServiceCollection AddWebhookFeatures(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOutboundGuard(configuration);
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.InitialBackoff <= o.MaxBackoff, "Webhooks:InitialBackoff must not exceed Webhooks:MaxBackoff.")
             .ValidateOnStart();

@@ -33,6 +33,7 @@ public static class TelemetryRegistration
     {
         var section = builder.Configuration.GetSection(TelemetryOptions.Section);
         builder.Services.AddOptions<TelemetryOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOperatorAccess(builder.Configuration);
         // Logging is set up before the host exists, so these settings are checked here, not only at start.
         var options = ReadValidated(section);
 

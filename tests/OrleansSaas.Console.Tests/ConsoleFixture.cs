@@ -35,13 +35,14 @@ public sealed class ConsoleFixture : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"The console tests need Debian's chromium at {ChromiumPath}: run 'apt-get install -y chromium' (.ci/run does this).");
         Directory.CreateDirectory(ScreenshotFolder);
-        var start = TestCluster.StartAsync(silos: 2, settings: new Dictionary<string, string>
+        // The webhook page's receiver runs on loopback.
+        var start = TestCluster.StartAsync(silos: 2, settings: TestCluster.AllowingLoopback(new Dictionary<string, string>
         {
             // The operator test moves sessions itself; an automatic rebalance would move them under its feet.
             ["Cluster__AutoRebalance"] = "false",
             // A new QR code every 3 s, so a test sees the image follow a rotation.
             ["Sessions__QrRotationInterval"] = "00:00:03",
-        }, gatewaySettings: new Dictionary<string, string> { ["Webhooks__RequireHttps"] = "false" });
+        }), gatewaySettings: TestCluster.AllowingLoopback(new Dictionary<string, string> { ["Webhooks__RequireHttps"] = "false" }));
         // Two cores shared with other work (a fresh cluster's first session activation can take over 15 s under load):
         // give pages and assertions time, without hiding a page that never gets there.
         Assertions.SetDefaultExpectTimeout(30_000);

@@ -27,6 +27,20 @@ public sealed class TestCluster : IAsyncDisposable
         ["Simulator__RedeliveryInterval"] = "00:00:00.250",
     };
 
+    /// <summary>
+    /// Lets tenant-aimed requests (webhook receivers, media links) reach loopback, which the product refuses by default:
+    /// for silos and gateways of tests whose receivers run on this machine.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> LoopbackReceivers = new Dictionary<string, string>
+    {
+        ["Outbound__AllowedNetworks__0"] = "127.0.0.0/8",
+        ["Outbound__AllowedNetworks__1"] = "::1/128",
+    };
+
+    /// <summary><paramref name="settings"/> with <see cref="LoopbackReceivers"/> added.</summary>
+    public static Dictionary<string, string> AllowingLoopback(IEnumerable<KeyValuePair<string, string>>? settings = null) =>
+        new((settings ?? []).Concat(LoopbackReceivers));
+
     private readonly Dictionary<int, ManagedProcess> _silos = new();
     private readonly bool _shortTimings;
     private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..17];

@@ -10,6 +10,7 @@ using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 using OrleansSaas.Gateway.Sessions;
+using OrleansSaas.Outbound;
 
 namespace OrleansSaas.Gateway.Messaging;
 
@@ -37,7 +38,8 @@ public static class MessageEndpoints
     }
 
     private static async Task<IResult> Send(string sessionId, SendMessageRequest request,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext http, ClaimsPrincipal user, IClusterClient cluster, MediaStore media)
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext http, ClaimsPrincipal user, IClusterClient cluster, MediaStore media,
+        OutboundGuard guard)
     {
         var errors = new FieldErrors();
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c is < '!' or > '~')))
@@ -47,8 +49,12 @@ public static class MessageEndpoints
         var to = toUserId ? request.To : PhoneNumberField.Normalise(request.To, out toError);
         if (toError is not null) errors.Add("to", toError);
         var content = MessageContentValidator.Validate(request, errors);
-        if (content is not null && MessageContentValidator.MediaObject(request, content.Type)?.MediaId is { } mediaId)
-            await CheckMediaAsync(content.Type, mediaId, user.TenantId(), media, errors);
+        var mediaReference = content is null ? null : MessageContentValidator.MediaObject(request, content.Type);
+        if (mediaReference?.MediaId is { } mediaId)
+            await CheckMediaAsync(content!.Type, mediaId, user.TenantId(), media, errors);
+        // Refused before it is queued: the engine (or Meta, for the Cloud API) would fetch it later.
+        else if (mediaReference?.Link is { } link && await guard.CheckUrlAsync(link, http.RequestAborted) is { } refused)
+            errors.Add($"{content!.Type}.link", refused);
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(sessionId)) return Problem.NotFound($"Session '{sessionId}'");
         if (toUserId && await EngineOfAsync(sessionId, user, cluster) is { UserIdPeers: false } engine)

@@ -10,6 +10,7 @@ using OrleansSaas.Gateway.Audit;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
 using OrleansSaas.Gateway.Sessions;
+using OrleansSaas.Outbound;
 
 namespace OrleansSaas.Gateway.Webhooks;
 
@@ -38,11 +39,13 @@ public static class WebhookEndpoints
         return group;
     }
 
-    private static async Task<IResult> Create(CreateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options, SessionRegistry sessions)
+    private static async Task<IResult> Create(CreateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options, SessionRegistry sessions,
+        OutboundGuard guard)
     {
         var errors = new FieldErrors();
         var (url, sessionIds, eventTypes) = WebhookRules.Fields(request.Url, request.Description, request.SessionIds, request.EventTypes,
             urlRequired: true, options.Value.RequireHttps, errors);
+        if (!errors.Any && url is not null && await guard.CheckUrlAsync(url) is { } refused) errors.Add("url", refused);
         if (!errors.Any) await CheckSessionsExistAsync(request.SessionIds, user, sessions, errors);
         if (errors.Any) return Problem.Invalid(errors);
 
@@ -72,11 +75,12 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> Update(string webhookId, UpdateWebhookRequest request, ClaimsPrincipal user, IClusterClient cluster, IOptions<WebhookApiOptions> options,
-        SessionRegistry sessions)
+        SessionRegistry sessions, OutboundGuard guard)
     {
         var errors = new FieldErrors();
         var (url, sessionIds, eventTypes) = WebhookRules.Fields(request.Url, request.Description, request.SessionIds, request.EventTypes,
             urlRequired: false, options.Value.RequireHttps, errors);
+        if (!errors.Any && url is not null && await guard.CheckUrlAsync(url) is { } refused) errors.Add("url", refused);
         if (!errors.Any) await CheckSessionsExistAsync(request.SessionIds, user, sessions, errors);
         if (errors.Any) return Problem.Invalid(errors);
         if (!SessionRoutes.IsWellFormed(webhookId)) return NotFound(webhookId);

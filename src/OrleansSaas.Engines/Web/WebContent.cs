@@ -8,7 +8,7 @@ public static class WebContent
 {
     public static string Digits(string number) => new(number.Where(char.IsAsciiDigit).ToArray());
 
-    /// <summary>The sidecar's content for an outbound message; media by our id are given as <paramref name="mediaData"/> (base64).</summary>
+    /// <summary>The sidecar's content for an outbound message; media (by our id or fetched from its link) are given as <paramref name="mediaData"/> (base64).</summary>
     public static JsonObject ToSidecar(MessageContent content, string? mediaData, string? mimeType)
     {
         var details = content.Details is null ? new JsonObject() : JsonNode.Parse(content.Details)!.AsObject();
@@ -23,7 +23,7 @@ public static class WebContent
             case "image" or "video" or "audio" or "voice" or "document" or "sticker":
                 result["type"] = content.Type == "voice" ? "audio" : content.Type;
                 if (content.Type == "voice") result["voice"] = true;
-                result["media"] = mediaData is not null ? new JsonObject { ["data"] = mediaData } : new JsonObject { ["url"] = (string?)details["link"] };
+                result["media"] = new JsonObject { ["data"] = mediaData };
                 if (mimeType is not null) result["mimetype"] = mimeType;
                 else if (content.Type == "document") result["mimetype"] = "application/octet-stream";
                 if (content.Text is not null) result["caption"] = content.Text;

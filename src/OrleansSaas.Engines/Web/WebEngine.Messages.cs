@@ -12,7 +12,15 @@ public sealed partial class WebEngine
             return new SendOutcome(SendResult.Disconnected, Connection: Contracts.Sessions.ConnectionChange.Transient("engine_unavailable"));
         var to = WebContent.Digits(message.To);
         string? data = null, mimeType = null;
-        if (message.Content.Details is { } detailsJson && (string?)JsonNode.Parse(detailsJson)?["mediaId"] is { } mediaId)
+        var details = message.Content.Details is { } detailsJson ? JsonNode.Parse(detailsJson) : null;
+        if ((string?)details?["link"] is { } mediaLink)
+        {
+            var linked = await links.FetchAsync(mediaLink);
+            if (linked.Error is { } error) return new SendOutcome(SendResult.Rejected, Error: error);
+            data = Convert.ToBase64String(linked.Data!);
+            mimeType = linked.MimeType;
+        }
+        else if ((string?)details?["mediaId"] is { } mediaId)
         {
             if (await media.OpenAsync(session.TenantId, mediaId) is not var (view, stream))
                 return new SendOutcome(SendResult.Rejected, Error: "media_unavailable: the media was deleted before it could be sent.");

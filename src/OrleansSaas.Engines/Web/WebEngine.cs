@@ -19,6 +19,7 @@ public sealed partial class WebEngine(
     WebAuthStore auth,
     IEngineStateStore states,
     MediaStore media,
+    WebMediaLinks links,
     IGrainFactory grains,
     IOptions<WebEngineOptions> options,
     ILogger<WebEngine> logger) : IWhatsAppEngine

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrleansSaas.Outbound;
 
 namespace OrleansSaas.Engines.Web;
 
@@ -14,6 +15,7 @@ public static class WebEngineRegistration
     /// </summary>
     public static IServiceCollection AddWebEngine(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOutboundGuard(configuration);
         services.AddOptions<WebEngineOptions>().Bind(configuration.GetSection(WebEngineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(WebEngineOptions.Section).Get<WebEngineOptions>() ?? new WebEngineOptions();
         var setup = new WebEngineSetup(options);
@@ -26,6 +28,7 @@ public static class WebEngineRegistration
         services.AddSingleton<WebAuthStore>();
         services.AddSingleton<SidecarSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<SidecarSupervisor>());
+        services.AddSingleton<WebMediaLinks>();
         services.AddSingleton<WebEngine>();
         services.AddSingleton<IWhatsAppEngine>(sp => sp.GetRequiredService<WebEngine>());
         services.TryAddSingleton<EngineCatalog>();

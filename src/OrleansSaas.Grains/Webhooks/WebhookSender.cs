@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
+using OrleansSaas.Outbound;
 
 namespace OrleansSaas.Grains.Webhooks;
 
@@ -9,20 +10,24 @@ namespace OrleansSaas.Grains.Webhooks;
 public sealed record WebhookResponse(int? StatusCode, int LatencyMilliseconds, string? Error, TimeSpan? RetryAfter);
 
 /// <summary>
-/// Posts signed event bodies. One pooled client for the silo; redirects are not followed (a receiver
-/// must answer at its own URL), and each request has its own timeout.
+/// Posts signed event bodies. One pooled client for the silo, through the outbound guard (internal addresses
+/// are never connected to, redirects are not followed: a receiver must answer at its own URL); each request
+/// has its own timeout.
 /// </summary>
-public sealed class WebhookSender(IOptions<WebhookOptions> options, TimeProvider clock) : IDisposable
+public sealed class WebhookSender(IOptions<WebhookOptions> options, TimeProvider clock, OutboundGuard guard) : IDisposable
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler
+    /// <summary>All a tenant learns about a receiver the guard refuses: no status, no kind of network error.</summary>
+    public const string Refused = "refused";
+
+    private readonly HttpClient _http = new(Handler(guard)) { Timeout = Timeout.InfiniteTimeSpan };
+
+    private static SocketsHttpHandler Handler(OutboundGuard guard)
     {
-        AllowAutoRedirect = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+        var handler = guard.CreateHandler();
+        handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2);
+        handler.ConnectTimeout = TimeSpan.FromSeconds(5);
+        return handler;
+    }
 
     public async Task<WebhookResponse> PostAsync(string url, IReadOnlyList<string> secrets, string eventId, string eventType, string body)
     {
@@ -44,6 +49,10 @@ public sealed class WebhookSender(IOptions<WebhookOptions> options, TimeProvider
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             return new WebhookResponse(null, Elapsed(started), $"no answer within {options.Value.RequestTimeout.TotalSeconds:0.###} s", null);
+        }
+        catch (HttpRequestException error) when (OutboundGuard.IsRefusal(error))
+        {
+            return new WebhookResponse(null, Elapsed(started), Refused, null);
         }
         catch (HttpRequestException error)
         {

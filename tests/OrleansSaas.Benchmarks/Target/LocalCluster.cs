@@ -28,12 +28,14 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public static async Task<LocalCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> siloSettings, bool shortTimings, Action<string> progress)
     {
+        // The webhook scenarios' receivers run on loopback.
+        siloSettings = TestCluster.AllowingLoopback(siloSettings);
         progress("starting PostgreSQL");
         var postgres = await Task.Run(() => PostgresServer.StartNew(durable: true));
         try
         {
             progress($"starting {silos} silo(s) and the gateway");
-            var cluster = await TestCluster.StartAsync(silos, siloSettings.ToDictionary(), postgres: postgres, shortTimings: shortTimings);
+            var cluster = await TestCluster.StartAsync(silos, siloSettings.ToDictionary(), TestCluster.AllowingLoopback(), postgres: postgres, shortTimings: shortTimings);
             var version = await cluster.QueryScalarAsync<string>("SHOW server_version");
             return new LocalCluster(postgres, cluster, siloSettings,
                 $"started by the tool on loopback: PostgreSQL {version} (default durability) + {silos} silo(s) + gateway, " +

@@ -11,7 +11,7 @@ public sealed class WebhookDurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task Events_for_a_receiver_that_is_down_while_silos_are_killed_and_the_cluster_restarts_all_arrive_when_it_returns()
     {
-        await using var cluster = await TestCluster.StartAsync(silos: 2, EventsClusterFixture.FastRetries);
+        await using var cluster = await TestCluster.StartAsync(silos: 2, EventsClusterFixture.FastRetries, TestCluster.AllowingLoopback());
         try
         {
             var receiver = new WebhookReceiver(); // not listening yet: every attempt is refused

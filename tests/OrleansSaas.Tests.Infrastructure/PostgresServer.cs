@@ -11,7 +11,7 @@ namespace OrleansSaas.Tests.Infrastructure;
 /// that restarts PostgreSQL starts its own with <see cref="StartNew"/>, so nobody else sees the outage.
 /// PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
 /// </summary>
-public sealed class PostgresServer : IDisposable
+public sealed class PostgresServer : IDatabaseServer, IDisposable
 {
     private static readonly Lazy<PostgresServer> Shared = new(() => StartNew(durable: false), LazyThreadSafetyMode.ExecutionAndPublication);
     // Durability buys nothing for tests, and these make the shared server much faster on a busy disk.
@@ -81,8 +81,9 @@ public sealed class PostgresServer : IDisposable
     }
 
     /// <summary>Starts the server on its data directory and port; after <see cref="Stop"/>, it comes back with its data.</summary>
-    public void Start() => RunTool("pg_ctl",
-        $"-D {DataDirectory} -l {_directory}/server.log -w -t 60 -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}\" start");
+    /// <param name="timeoutSeconds">How long pg_ctl waits for it to accept connections (a restored server first replays its WAL).</param>
+    public void Start(int timeoutSeconds = 60) => RunTool("pg_ctl",
+        $"-D {DataDirectory} -l {_directory}/server.log -w -t {timeoutSeconds} -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}\" start");
 
     /// <summary>Appends settings to the server's postgresql.conf (read at the next start or reload).</summary>
     public void Configure(params string[] lines) => File.AppendAllLines(Path.Combine(DataDirectory, "postgresql.conf"), lines);
@@ -176,7 +177,7 @@ public sealed class PostgresServer : IDisposable
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(90))) throw new TimeoutException($"{file} {arguments} did not finish.");
+        if (!process.WaitForExit(TimeSpan.FromSeconds(660))) throw new TimeoutException($"{file} {arguments} did not finish.");
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {output.Result}{error.Result}");
     }

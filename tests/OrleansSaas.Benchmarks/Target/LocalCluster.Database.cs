@@ -102,6 +102,8 @@ public sealed partial class LocalCluster
     {
         await BackupScript.RunAsync(_postgres, "restore", _postgres.DataDirectory);
         await Task.Run(() => _postgres.Start(timeoutSeconds: 600));
+        // The tool's own pooled connections still point at the killed server; the first use of one would fail.
+        NpgsqlConnection.ClearAllPools();
     }
 
     /// <summary>Silos 1…<paramref name="silos"/> and the gateway started again (the gateway on its old address).</summary>

@@ -4,6 +4,9 @@
 #   ./run.sh           start everything in this terminal; Ctrl-C stops it all
 #   ./run.sh silo N    add silo N (N >= 2) to the running cluster, in the foreground (N = 1: restart a dead silo 1)
 #   ./run.sh stop      stop whatever a previous run left behind
+#   ./run.sh standby   like ./run.sh, with a synchronous streaming standby of PostgreSQL on $PGSTANDBY_PORT (docs/runbook.md)
+#   ./run.sh promote   promote that standby to primary (after the primary died: kill -9 it to try a failover)
+#   ./run.sh backup …  ops/backup.sh against this cluster's PostgreSQL (now, list, verify, prune, restore; see docs/runbook.md)
 #
 # Everything it creates lives in .data/ (git-ignored).
 set -euo pipefail
@@ -11,6 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT=$PWD
 
 PGPORT=${PGPORT:-5544}
+PGSTANDBY_PORT=${PGSTANDBY_PORT:-5545}
 GATEWAY_PORT=${GATEWAY_PORT:-5080}
 DATA=$ROOT/.data
 LOGS=$DATA/logs
@@ -80,6 +84,10 @@ resolve_pgdata() {
         PGLOG=$base/postgres.log
         PG_FALLBACK=true
     fi
+    # Next to the data directory, so the server's user can write them.
+    BACKUP_DIR=${BACKUP_DIR:-${PGDATA%/pg}/backups}
+    STANDBY_DATA=$PGDATA-standby
+    STANDBY_LOG=${PGLOG%.log}-standby.log
 }
 
 pg_running() { [[ -f $PGDATA/PG_VERSION ]] && pg pg_ctl -D "$PGDATA" status >/dev/null 2>&1; }
@@ -105,6 +113,10 @@ start_postgres() {
         pg initdb -D "$PGDATA" -A trust -U app -E UTF8 >"$LOGS/initdb.log" 2>&1 \
             || { cat "$LOGS/initdb.log" >&2; die "initdb failed"; }
     fi
+    # Every finished WAL segment goes to the backup folder (ops/backup.sh archive-settings), for point-in-time restores.
+    if ! grep -q '^archive_mode' "$PGDATA/postgresql.conf"; then
+        BACKUP_DIR=$BACKUP_DIR ops/backup.sh archive-settings >>"$PGDATA/postgresql.conf"
+    fi
     if pg_running; then
         say "PostgreSQL already running on port $PGPORT"
     else
@@ -124,6 +136,52 @@ stop_postgres() {
         say "Stopping PostgreSQL"
         pg pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null || true
     fi
+}
+
+# A synchronous standby: a commit (so a 202) returns only once the standby has it too. Made once with pg_basebackup -R.
+start_standby() {
+    if [[ ! -f $STANDBY_DATA/PG_VERSION ]]; then
+        say "Copying the primary into $STANDBY_DATA (pg_basebackup)"
+        rm -rf "$STANDBY_DATA"
+        pg pg_basebackup -h 127.0.0.1 -p "$PGPORT" -U app -D "$STANDBY_DATA" -R -X stream --checkpoint=fast
+        # Promoted, it must not wait for a standby of its own.
+        printf "synchronous_standby_names = ''\n" >>"$STANDBY_DATA/postgresql.auto.conf"
+    fi
+    touch "$STANDBY_LOG"
+    if is_root; then chown postgres:postgres "$STANDBY_LOG"; fi
+    if pg pg_ctl -D "$STANDBY_DATA" status >/dev/null 2>&1; then
+        say "Standby already running on port $PGSTANDBY_PORT"
+    else
+        say "Starting the standby on 127.0.0.1:$PGSTANDBY_PORT"
+        pg pg_ctl -D "$STANDBY_DATA" -o "-p $PGSTANDBY_PORT -k $STANDBY_DATA -c listen_addresses=127.0.0.1" -l "$STANDBY_LOG" -w start >/dev/null \
+            || { tail -n 20 "$STANDBY_LOG" >&2; die "the standby did not start (is port $PGSTANDBY_PORT in use? set PGSTANDBY_PORT=…)"; }
+    fi
+    psql_app -d postgres -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c "SELECT pg_reload_conf()" >/dev/null
+    # Both hosts: Npgsql keeps to whichever is the primary and rechecks every 2 s, so it finds a promoted standby.
+    CONNECTION="Host=127.0.0.1:$PGPORT,127.0.0.1:$PGSTANDBY_PORT;Database=$DB;Username=app;Target Session Attributes=primary;Host Recheck Seconds=2"
+}
+
+stop_standby() {
+    if [[ -f $STANDBY_DATA/PG_VERSION ]] && pg pg_ctl -D "$STANDBY_DATA" status >/dev/null 2>&1; then
+        say "Stopping the standby"
+        pg pg_ctl -D "$STANDBY_DATA" -m fast -w stop >/dev/null || true
+    fi
+}
+
+cmd_promote() {
+    ensure_pg_bin
+    resolve_pgdata
+    [[ -f $STANDBY_DATA/PG_VERSION ]] || die "no standby in $STANDBY_DATA; start the cluster with ./run.sh standby"
+    say "Promoting the standby on port $PGSTANDBY_PORT (pg_ctl promote)"
+    pg pg_ctl -D "$STANDBY_DATA" -w promote >/dev/null
+    say "The standby is the primary now; the silos and the gateway follow it. The old primary must not come back as a primary:"
+    say "rebuild it as a standby of this one (delete $PGDATA and run pg_basebackup, see docs/runbook.md)."
+}
+
+cmd_backup() {
+    ensure_pg_bin
+    resolve_pgdata
+    BACKUP_DIR=$BACKUP_DIR PGPORT=$PGPORT PGBIN=$PGBIN exec ops/backup.sh "$@"
 }
 
 # ---------------------------------------------------------------- .NET processes
@@ -262,6 +320,9 @@ cmd_up() {
     trap 'exit 143' TERM
     trap 'cleanup' EXIT
     start_postgres
+    if $STANDBY; then start_standby
+    else psql_app -d postgres -c "ALTER SYSTEM RESET synchronous_standby_names" -c "SELECT pg_reload_conf()" >/dev/null
+    fi
     ensure_secrets
     build
 
@@ -318,6 +379,7 @@ cleanup() {
     echo
     stop_all_processes
     stop_postgres
+    stop_standby
     [[ $status -eq 130 || $status -eq 143 ]] && status=0   # Ctrl-C / TERM is the normal way out
     exit "$status"
 }
@@ -355,14 +417,18 @@ cmd_stop() {
     mkdir -p "$RUN"
     stop_all_processes
     PGBIN=$(find_pg_bin)
-    if [[ -n $PGBIN ]]; then stop_postgres; fi
+    if [[ -n $PGBIN ]]; then stop_postgres; stop_standby; fi
     say "Stopped"
 }
 
+STANDBY=false
 case "${1:-}" in
     "")   cmd_up ;;
+    standby) STANDBY=true; cmd_up ;;
+    promote) cmd_promote ;;
+    backup) shift; cmd_backup "$@" ;;
     silo) cmd_silo "${2:-}" ;;
     stop) cmd_stop ;;
-    -h|--help|help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *)    die "unknown command '$1' (try: ./run.sh, ./run.sh silo N, ./run.sh stop)" ;;
+    -h|--help|help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *)    die "unknown command '$1' (try: ./run.sh, ./run.sh silo N, ./run.sh standby, ./run.sh promote, ./run.sh backup …, ./run.sh stop)" ;;
 esac

@@ -11,7 +11,7 @@ namespace OrleansSaas.Tests.Infrastructure;
 /// that restarts PostgreSQL starts its own with <see cref="StartNew"/>, so nobody else sees the outage.
 /// PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
 /// </summary>
-public sealed class PostgresServer : IDisposable
+public sealed class PostgresServer : IDatabaseServer, IDisposable
 {
     private static readonly Lazy<PostgresServer> Shared = new(() => StartNew(durable: false), LazyThreadSafetyMode.ExecutionAndPublication);
     // Durability buys nothing for tests, and these make the shared server much faster on a busy disk.
@@ -26,7 +26,17 @@ public sealed class PostgresServer : IDisposable
 
     public int Port { get; }
 
-    private string DataDirectory => Path.Combine(_directory, "data");
+    /// <summary>The server's data directory: the recovery drill destroys it and restores a backup into it.</summary>
+    public string DataDirectory => Path.Combine(_directory, "data");
+
+    /// <summary>A folder next to the data directory that the server's user can write (WAL archive, base backups).</summary>
+    public string WorkDirectory => _directory;
+
+    /// <summary>The folder with initdb, pg_ctl, pg_basebackup, … (Debian keeps them out of PATH).</summary>
+    public string Binaries => _binaries;
+
+    /// <summary>True when the tools run as the 'postgres' user because this process is root.</summary>
+    public bool RunsAsPostgresUser => _asRoot;
 
     private PostgresServer(string directory, string binaries, int port, bool asRoot, bool durable)
     {
@@ -71,8 +81,61 @@ public sealed class PostgresServer : IDisposable
     }
 
     /// <summary>Starts the server on its data directory and port; after <see cref="Stop"/>, it comes back with its data.</summary>
-    public void Start() => RunTool("pg_ctl",
-        $"-D {DataDirectory} -l {_directory}/server.log -w -t 60 -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}\" start");
+    /// <param name="timeoutSeconds">How long pg_ctl waits for it to accept connections (a restored server first replays its WAL).</param>
+    public void Start(int timeoutSeconds = 60) => RunTool("pg_ctl",
+        $"-D {DataDirectory} -l {_directory}/server.log -w -t {timeoutSeconds} -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}\" start");
+
+    /// <summary>Appends settings to the server's postgresql.conf (read at the next start or reload).</summary>
+    public void Configure(params string[] lines) => File.AppendAllLines(Path.Combine(DataDirectory, "postgresql.conf"), lines);
+
+    /// <summary>
+    /// A new server on a free port streaming from this one (pg_basebackup -R: a physical copy that keeps
+    /// replaying the primary's WAL). It has the primary's durability settings.
+    /// </summary>
+    public PostgresServer StartStandby()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"orleanssaas-pg-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        if (_asRoot) Run("chown", $"postgres {directory}");
+        var standby = new PostgresServer(directory, _binaries, FreePort(), _asRoot, _durable);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => standby.Dispose();
+        RunTool("pg_basebackup", $"-h 127.0.0.1 -p {Port} -U app -D {standby.DataDirectory} -R -X stream --checkpoint=fast --no-sync");
+        standby.Start();
+        return standby;
+    }
+
+    /// <summary>pg_ctl promote: a standby stops replaying and becomes a primary that accepts writes.</summary>
+    public void Promote() => RunTool("pg_ctl", $"-D {DataDirectory} -w -t 60 promote");
+
+    /// <summary>
+    /// kill -9 of the postmaster and every backend it started, as when the machine is lost: no shutdown
+    /// checkpoint, open connections cut mid-transaction.
+    /// </summary>
+    public void Kill()
+    {
+        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).First(), out var postmaster)) return;
+        var children = Directory.GetDirectories("/proc").Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out var pid) && ParentOf(pid) == postmaster).ToList();
+        Run("kill", $"-KILL {postmaster} {string.Join(' ', children)}");
+        // The backends go with their postmaster; wait until the port is free again.
+        for (var i = 0; i < 100 && Directory.Exists($"/proc/{postmaster}"); i++) Thread.Sleep(50);
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // pid (comm) state ppid …; comm may contain spaces, so read after its closing parenthesis.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1]);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>An operator's fast shutdown: open connections are cut, committed work is kept.</summary>
     public void Stop() => RunTool("pg_ctl", $"-D {DataDirectory} -m fast -w -t 60 stop");
@@ -101,7 +164,7 @@ public sealed class PostgresServer : IDisposable
             ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql; install the 'postgresql' package (.ci/run and run.sh do this).");
     }
 
-    private void RunTool(string tool, string arguments)
+    public void RunTool(string tool, string arguments)
     {
         var path = Path.Combine(_binaries, tool);
         if (_asRoot) Run("runuser", $"-u postgres -- {path} {arguments}");
@@ -114,7 +177,7 @@ public sealed class PostgresServer : IDisposable
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(90))) throw new TimeoutException($"{file} {arguments} did not finish.");
+        if (!process.WaitForExit(TimeSpan.FromSeconds(660))) throw new TimeoutException($"{file} {arguments} did not finish.");
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {output.Result}{error.Result}");
     }

@@ -69,7 +69,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <param name="postgres">The server for the cluster's database; the shared one when null.</param>
     /// <param name="shortTimings">Apply <see cref="ShortTimings"/> to every silo; false runs with the product's defaults.</param>
     public static async Task<TestCluster> StartAsync(int silos = 1, IDictionary<string, string>? settings = null, IDictionary<string, string>? gatewaySettings = null,
-        PostgresServer? postgres = null, bool shortTimings = true)
+        IDatabaseServer? postgres = null, bool shortTimings = true)
     {
         postgres ??= PostgresServer.Instance;
         var cluster = new TestCluster(await postgres.CreateDatabaseAsync("cluster"), shortTimings);
@@ -126,9 +126,10 @@ public sealed class TestCluster : IAsyncDisposable
     public int? SiloIndexOf(string siloAddress) =>
         _silos.Where(s => s.Value.ReadyLine?.Contains($"Silo is active: {siloAddress} ", StringComparison.Ordinal) == true).Select(s => (int?)s.Key).FirstOrDefault();
 
-    public async Task StartGatewayAsync(IDictionary<string, string>? settings = null)
+    /// <param name="port">The port to listen on (a gateway started again keeps its address); a free one when null.</param>
+    public async Task StartGatewayAsync(IDictionary<string, string>? settings = null, int? port = null)
     {
-        var port = PostgresServer.FreePort();
+        port ??= PostgresServer.FreePort();
         var environment = CommonEnvironment();
         environment["Urls"] = $"http://127.0.0.1:{port}";
         environment["Demo__Enabled"] = "true";

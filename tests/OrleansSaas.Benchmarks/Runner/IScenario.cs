@@ -1,5 +1,6 @@
 using OrleansSaas.Benchmarks.Cli;
 using OrleansSaas.Benchmarks.Reporting;
+using OrleansSaas.Benchmarks.Target;
 
 namespace OrleansSaas.Benchmarks.Runner;
 
@@ -26,4 +27,8 @@ public interface IScenario
 
 /// <summary>The cluster a scenario wants when the tool starts one.</summary>
 /// <param name="NeedsOwnCluster">It kills processes, so it cannot run against a gateway given with --gateway.</param>
-public sealed record ClusterPlan(int Silos, IReadOnlyDictionary<string, string> SiloSettings, bool NeedsOwnCluster);
+public sealed record ClusterPlan(int Silos, IReadOnlyDictionary<string, string> SiloSettings, bool NeedsOwnCluster)
+{
+    /// <summary>The PostgreSQL servers behind the cluster: one, unless the scenario fails over or restores.</summary>
+    public DatabaseTopology Database { get; init; } = DatabaseTopology.Single;
+}

@@ -7,7 +7,7 @@ namespace OrleansSaas.Benchmarks.Runner;
 public static class ScenarioCatalog
 {
     /// <summary>Every scenario, in the order 'all' runs them.</summary>
-    public static IReadOnlyList<IScenario> All { get; } = [new LoadScenario(), new ChaosScenario(), new WebhooksScenario()];
+    public static IReadOnlyList<IScenario> All { get; } = [new LoadScenario(), new ChaosScenario(), new WebhooksScenario(), new FailoverDbScenario(), new RecoveryScenario()];
 
     public static IReadOnlyList<IScenario> Select(string name)
     {
@@ -22,8 +22,8 @@ public static class ScenarioCatalog
         text.AppendLine("usage: ./bench.sh SCENARIO [options]      (or: dotnet run -c Release --project tests/OrleansSaas.Benchmarks -- SCENARIO [options])");
         text.AppendLine();
         text.AppendLine("Scenarios:");
-        foreach (var scenario in All) text.AppendLine($"  {scenario.Name,-8} {scenario.Summary}");
-        text.AppendLine($"  {"all",-8} every scenario above, one after the other, each on a fresh cluster");
+        foreach (var scenario in All) text.AppendLine($"  {scenario.Name,-12} {scenario.Summary}");
+        text.AppendLine($"  {"all",-12} every scenario above, one after the other, each on a fresh cluster");
         Options(text, "Options of every scenario", BenchmarkRunner.CommonOptions);
         foreach (var scenario in All) Options(text, $"Options of '{scenario.Name}'", scenario.Options);
         text.AppendLine();

@@ -220,7 +220,7 @@ public sealed class ChaosScenario : IScenario
     /// What the sending client saw, by the phase each attempt (retries included) started in: outcomes, the
     /// accepted latency and the longest wait. With every worker stuck in a slow request, a phase starts none.
     /// </summary>
-    private static void ReportClientView(ScenarioReport report, PhaseLog phases, MessageTraffic traffic)
+    internal static void ReportClientView(ScenarioReport report, PhaseLog phases, MessageTraffic traffic)
     {
         foreach (var (name, start, end) in phases.All)
         {

@@ -8,9 +8,10 @@ namespace OrleansSaas.Benchmarks.Target;
 /// PostgreSQL's default durability, so throughput counts only what is on disk), silos and a gateway. The
 /// scenarios use it to break things: kill -9 a silo, start it again, restart PostgreSQL.
 /// </summary>
-public sealed class LocalCluster : IAsyncDisposable
+public sealed partial class LocalCluster : IAsyncDisposable
 {
     private readonly PostgresServer _postgres;
+    private readonly ReplicatedPostgres? _replicated;
     private readonly TestCluster _cluster;
     private readonly IReadOnlyDictionary<string, string> _siloSettings;
 
@@ -18,32 +19,35 @@ public sealed class LocalCluster : IAsyncDisposable
     public Uri GatewayUrl => _cluster.GatewayUrl;
     public string AdminKey => _cluster.AdminKey;
 
-    private LocalCluster(PostgresServer postgres, TestCluster cluster, IReadOnlyDictionary<string, string> siloSettings, string description)
+    private LocalCluster(PostgresServer postgres, ReplicatedPostgres? replicated, TestCluster cluster, IReadOnlyDictionary<string, string> siloSettings, string description)
     {
         _postgres = postgres;
+        _replicated = replicated;
         _cluster = cluster;
         _siloSettings = siloSettings;
         Description = description;
     }
 
-    public static async Task<LocalCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> siloSettings, bool shortTimings, Action<string> progress)
+    public static async Task<LocalCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> siloSettings, bool shortTimings, Action<string> progress,
+        DatabaseTopology database = DatabaseTopology.Single)
     {
         // The webhook scenarios' receivers run on loopback.
         siloSettings = TestCluster.AllowingLoopback(siloSettings);
-        progress("starting PostgreSQL");
-        var postgres = await Task.Run(() => PostgresServer.StartNew(durable: true));
+        progress(database == DatabaseTopology.PrimaryAndStandby ? "starting PostgreSQL: a primary and a synchronous standby" : "starting PostgreSQL");
+        var (postgres, replicated) = await StartDatabaseAsync(database);
         try
         {
             progress($"starting {silos} silo(s) and the gateway");
-            var cluster = await TestCluster.StartAsync(silos, siloSettings.ToDictionary(), TestCluster.AllowingLoopback(), postgres: postgres, shortTimings: shortTimings);
+            var cluster = await TestCluster.StartAsync(silos, siloSettings.ToDictionary(), TestCluster.AllowingLoopback(), postgres: (IDatabaseServer?)replicated ?? postgres, shortTimings: shortTimings);
             var version = await cluster.QueryScalarAsync<string>("SHOW server_version");
-            return new LocalCluster(postgres, cluster, siloSettings,
-                $"started by the tool on loopback: PostgreSQL {version} (default durability) + {silos} silo(s) + gateway, " +
+            return new LocalCluster(postgres, replicated, cluster, siloSettings,
+                $"started by the tool on loopback: PostgreSQL {version} (default durability{Describe(database)}) + {silos} silo(s) + gateway, " +
                 (shortTimings ? "test timings (fast failure detection)" : "the product's default timings"));
         }
         catch
         {
-            postgres.Dispose();
+            if (replicated is not null) replicated.Dispose();
+            else postgres.Dispose();
             throw;
         }
     }
@@ -60,7 +64,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task StopPostgresAsync() => Task.Run(_postgres.Stop);
 
-    public Task StartPostgresAsync() => Task.Run(_postgres.Start);
+    public Task StartPostgresAsync() => Task.Run(() => _postgres.Start());
 
     /// <summary>
     /// When each of these sessions was last connected on a silo other than <paramref name="deadSilo"/> after
@@ -90,6 +94,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _cluster.DisposeAsync();
-        _postgres.Dispose();
+        if (_replicated is not null) _replicated.Dispose();
+        else _postgres.Dispose();
     }
 }

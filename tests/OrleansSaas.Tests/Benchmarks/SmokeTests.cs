@@ -44,6 +44,28 @@ public sealed class SmokeTests(ITestOutputHelper output)
         Assert.Equal(200, scenario.Value("delivery", "events delivered"));
     }
 
+    [Fact]
+    public async Task A_PostgreSQL_promotion_under_traffic_loses_no_accepted_message()
+    {
+        var scenario = await RunAsync("failover-db", "--silos", "1", "--sessions", "6", "--rate", "20", "--concurrency", "8",
+            "--warmup", "2", "--promote-after", "1", "--short-timings");
+
+        AssertPassed(scenario, FailoverDbScenario.AcceptedAfterPromotion, FailoverDbScenario.NoServerErrors,
+            DeliveryReporting.Accepted, DeliveryReporting.AllDelivered, DeliveryReporting.NoDuplicates);
+        Assert.True(scenario.Value("delivery", "accepted") > 0);
+    }
+
+    [Fact]
+    public async Task Backup_destroy_restore_brings_back_every_message_accepted_before_the_backup_end_and_the_restore_point()
+    {
+        var scenario = await RunAsync("recovery", "--silos", "1", "--sessions", "6", "--rate", "20", "--concurrency", "8",
+            "--warmup", "2", "--after-backup", "2", "--short-timings");
+
+        AssertPassed(scenario, RecoveryScenario.NoneMissingBeforeBackupEnd, RecoveryScenario.NoneMissingBeforeRestorePoint,
+            RecoveryScenario.NoDuplicates, RecoveryScenario.AllConnected);
+        Assert.True(scenario.Value("delivery", "accepted before the backup's end") > 0);
+    }
+
     private async Task<ScenarioReport> RunAsync(params string[] args)
     {
         var logs = Path.Combine(Path.GetTempPath(), $"orleanssaas-smoke-{Guid.NewGuid():N}");

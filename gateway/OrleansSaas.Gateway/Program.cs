@@ -28,6 +28,8 @@ using OrleansSaas.Outbound;
 
 // appsettings.json is read from the app's own folder, however and from wherever the host is started.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// NAME_FILE environment variables: secrets read from files (see SecretFiles).
+builder.Configuration.AddSecretFiles();
 builder.AddGatewayTelemetry();
 builder.Services.AddRequestLogging();
 

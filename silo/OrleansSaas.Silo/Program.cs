@@ -12,6 +12,8 @@ using OrleansSaas.Silo.Observability;
 
 // appsettings.json is read from the app's own folder, however and from wherever the host is started.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// NAME_FILE environment variables: secrets read from files (see SecretFiles).
+builder.Configuration.AddSecretFiles();
 builder.AddSiloTelemetry();
 
 var connectionString = builder.Configuration.GetConnectionString("Postgres");

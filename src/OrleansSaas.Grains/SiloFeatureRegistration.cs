@@ -22,6 +22,7 @@ public static class SiloFeatureRegistration
         services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateDataAnnotations()
             .Validate(o => CredentialProtector.IsValidKey(o.CredentialKey), "Security:CredentialKey must be base64 of exactly 32 bytes.")
+            .Validate(o => o.PreviousCredentialKeys.All(CredentialProtector.IsValidKey), "Security:PreviousCredentialKeys must each be base64 of exactly 32 bytes.")
             .ValidateOnStart();
         services.AddOptions<FailoverOptions>().Bind(configuration.GetSection(FailoverOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CredentialProtector>();
@@ -33,6 +34,7 @@ public static class SiloFeatureRegistration
         services.AddCloudApiEngine(configuration);
         services.AddWebEngine(configuration);
         services.AddHostedService<SessionKeeper>();
+        services.AddHostedService<CredentialResealer>();
         services.AddOptions<PlacementOptions>().Bind(configuration.GetSection("Silo")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionCounter>();
         services.AddPlacementDirector<SessionPlacementStrategy, SessionPlacementDirector>();

@@ -53,6 +53,9 @@ public sealed class ApiDocumentationTests(SharedClusterFixture fixture)
         { "POST", "/v1/admin/sessions/{tenantId}/{sessionId}/move" },
         { "POST", "/v1/admin/rebalance" },
         { "GET", "/v1/admin/audit" },
+        { "POST", "/v1/admin/keys" },
+        { "GET", "/v1/admin/keys" },
+        { "POST", "/v1/admin/keys/{keyId}/revoke" },
         { "GET", "/v1/audit" },
         { "GET", "/v1/usage" },
     };

@@ -44,6 +44,7 @@ public static class AdminApi
         admin.MapClusterAdminEndpoints();
         admin.MapClusterOperationEndpoints();
         admin.MapAuditAdminEndpoints();
+        admin.MapAdminKeyEndpoints();
         return admin;
     }
 
@@ -57,7 +58,7 @@ public static class AdminApi
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
             Name = "X-Admin-Key",
-            Description = "The operators' admin key (setting Admin:ApiKey); also accepted as Authorization: Bearer.",
+            Description = "An operator's named admin key (POST /v1/admin/keys) or the bootstrap key (setting Admin:ApiKey); also accepted as Authorization: Bearer.",
         };
         var requirement = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeId, document)] = [] };
         foreach (var (path, item) in document.Paths)

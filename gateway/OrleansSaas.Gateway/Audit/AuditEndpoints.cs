@@ -56,10 +56,10 @@ public static partial class AuditEndpoints
     private static async Task<Results<Ok<AuditListResponse>, ValidationProblem>> ListAsync(
         string? tenantId, string? actor, string? action, string? from, string? to, int? limit, string? cursor, FieldErrors errors, AuditStore audit)
     {
-        // An actor is a kind (tenant, admin, system) or the id of the API key a tenant acted through.
+        // An actor is a kind (tenant, admin, system), the id of the API key a tenant acted through, or of an operator's admin key.
         var isKind = actor is not null && AuditActors.All.Contains(actor);
-        if (actor is not null && !isKind && !ApiKeyFormat.IsKeyId(actor))
-            errors.Add("actor", $"must be one of {string.Join(", ", AuditActors.All)}, or an API key id.");
+        if (actor is not null && !isKind && !ApiKeyFormat.IsKeyId(actor) && !Admin.AdminKeyFormat.IsKeyId(actor) && actor != Admin.AdminKeyFormat.BootstrapId)
+            errors.Add("actor", $"must be one of {string.Join(", ", AuditActors.All)}, an API key id or an admin key id.");
         if (action is not null && (action.Length is 0 or > MaxActionLength || action.Any(char.IsControl)))
             errors.Add("action", $"must be 1–{MaxActionLength} printable characters, e.g. \"POST /v1/sessions\" or \"session.move\".");
         var fromTime = QueryValues.Time(from, "from", errors);

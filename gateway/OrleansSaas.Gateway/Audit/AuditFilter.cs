@@ -12,7 +12,8 @@ namespace OrleansSaas.Gateway.Audit;
 /// Records every mutating request of the route groups that opt in with <see cref="AuditRegistration.WithAudit{TBuilder}"/>:
 /// who (tenant and API key id, or admin), what (method and route pattern), on what (the path), the status
 /// answered and the request id. Never bodies, query strings or headers, so no secret can reach the log.
-/// The entry is taken when the response has completed, so it carries the status actually sent, errors included.
+/// The entry is committed just before the response starts, so it carries the status being sent, errors included,
+/// and a client that has its answer knows the entry is in PostgreSQL (a gateway killed after that loses nothing).
 /// </summary>
 public sealed class AuditFilter(AuditTrail trail) : IEndpointFilter
 {
@@ -29,12 +30,14 @@ public sealed class AuditFilter(AuditTrail trail) : IEndpointFilter
             admin ? AuditActors.Admin : AuditActors.Tenant,
             // An operator's action is filed under the tenant it concerns, so the tenant sees it in its own log.
             admin ? http.GetRouteValue("tenantId") as string : http.User.FindFirstValue(ApiKeyAuthenticationHandler.TenantClaim),
-            admin ? null : http.User.FindFirstValue(ApiKeyAuthenticationHandler.KeyClaim),
+            // The API key a tenant acted through, or the named admin key an operator did.
+            http.User.FindFirstValue(admin ? AdminKeyAuthenticationHandler.KeyIdClaim : ApiKeyAuthenticationHandler.KeyClaim),
             $"{method} {(string.IsNullOrEmpty(pattern) ? http.Request.Path.Value : pattern)}",
             http.Request.Path.Value ?? "/",
             0,
-            Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier);
-        http.Response.OnCompleted(() => trail.RecordAsync(entry with { Outcome = http.Response.StatusCode }));
+            Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier,
+            admin ? new Dictionary<string, string> { ["keyName"] = http.User.FindFirstValue(AdminKeyAuthenticationHandler.KeyNameClaim)! } : null);
+        http.Response.OnStarting(() => trail.RecordAsync(entry with { Outcome = http.Response.StatusCode }));
         return await next(context);
     }
 }

@@ -4,31 +4,37 @@ using OrleansSaas.Data.Audit;
 namespace OrleansSaas.Gateway.Audit;
 
 /// <summary>
-/// Writes the gateway's audit entries in batches, off the request path: a finished request queues its entry
-/// and one writer inserts whatever has queued up in a single statement, so auditing every send costs one
-/// insert per batch, not per request. The queue is bounded: when PostgreSQL falls behind, finished requests
-/// wait to queue (their responses are already sent) rather than entries being dropped. Stopping flushes it.
+/// Writes the gateway's audit entries durably with group commit: a request queues its entry and waits until it
+/// is committed; one writer inserts whatever has queued up meanwhile in a single statement, so auditing every
+/// send costs one insert per batch, not per request, and no entry is ever only in memory once its response is
+/// on the wire. When PostgreSQL refuses the batch after retries, the requests go on (what they did is done) and
+/// the loss is logged.
 /// </summary>
 public sealed class AuditTrail(AuditStore store, ILogger<AuditTrail> logger) : BackgroundService
 {
     private const int Capacity = 10_000;
     private const int MaxBatch = 500;
-    private const int AttemptsWhenStopping = 3;
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private const int Attempts = 3;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
 
-    private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(Capacity) { SingleReader = true });
+    private readonly Channel<(AuditEntry Entry, TaskCompletionSource Written)> _queue =
+        Channel.CreateBounded<(AuditEntry, TaskCompletionSource)>(new BoundedChannelOptions(Capacity) { SingleReader = true });
 
+    /// <summary>Completes once the entry is committed (or its loss logged).</summary>
     public async Task RecordAsync(AuditEntry entry)
     {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            await _queue.Writer.WriteAsync(entry);
+            await _queue.Writer.WriteAsync((entry, written));
         }
         catch (ChannelClosedException)
         {
             // The gateway is stopping (this service stops before the web server): requests still finishing write their own.
-            await store.AppendAsync([entry]);
+            await WriteAsync([entry]);
+            return;
         }
+        await written.Task;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -39,17 +45,18 @@ public sealed class AuditTrail(AuditStore store, ILogger<AuditTrail> logger) : B
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<AuditEntry>(MaxBatch);
+        var batch = new List<(AuditEntry Entry, TaskCompletionSource Written)>(MaxBatch);
         // Runs until the queue is completed and empty, not until cancellation, so stopping writes what is queued.
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var entry)) batch.Add(entry);
-            await WriteAsync(batch, stoppingToken);
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
+            await WriteAsync(batch.Select(b => b.Entry).ToList());
+            foreach (var (_, written) in batch) written.TrySetResult();
             batch.Clear();
         }
     }
 
-    private async Task WriteAsync(List<AuditEntry> batch, CancellationToken stoppingToken)
+    private async Task WriteAsync(IReadOnlyCollection<AuditEntry> batch)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -60,9 +67,9 @@ public sealed class AuditTrail(AuditStore store, ILogger<AuditTrail> logger) : B
             }
             catch (Exception error)
             {
-                if (stoppingToken.IsCancellationRequested && attempt >= AttemptsWhenStopping)
+                if (attempt >= Attempts)
                 {
-                    logger.LogError(error, "Dropped {Count} audit entries: PostgreSQL did not take them before the gateway stopped", batch.Count);
+                    logger.LogError(error, "Dropped {Count} audit entries: PostgreSQL did not take them", batch.Count);
                     return;
                 }
                 logger.LogWarning(error, "Writing {Count} audit entries failed; retrying", batch.Count);

@@ -12,6 +12,7 @@ public static class TenantRegistration
         services.AddAdminAuthentication(configuration);
         services.TryAddSingleton<TenantStore>();
         services.TryAddSingleton<ApiKeyStore>();
+        services.TryAddSingleton<OrleansSaas.Data.Admin.AdminKeyStore>();
         return services;
     }
 }

@@ -131,7 +131,7 @@ public sealed class WebAuthStore(NpgsqlDataSource db, IEngineSealer sealer)
         await command.ExecuteNonQueryAsync();
     }
 
-    private static string CredsPurpose(string sessionKey) => $"web-creds\n{sessionKey}";
+    public static string CredsPurpose(string sessionKey) => $"web-creds\n{sessionKey}";
 
-    private static string KeyPurpose(string sessionKey, string type, string id) => $"web-key\n{sessionKey}\n{type}\n{id}";
+    public static string KeyPurpose(string sessionKey, string type, string id) => $"web-key\n{sessionKey}\n{type}\n{id}";
 }

@@ -42,5 +42,5 @@ public sealed class EngineStateStore(NpgsqlDataSource db, CredentialProtector pr
         await command.ExecuteNonQueryAsync();
     }
 
-    private static string Purpose(string sessionKey) => $"engine-state\n{sessionKey}";
+    public static string Purpose(string sessionKey) => $"engine-state\n{sessionKey}";
 }

@@ -530,6 +530,7 @@ public sealed partial class SessionGrain(
         try
         {
             var credentials = State.EncryptedCredentials is { } sealedBox ? protector.Unprotect(Key, sealedBox) : null;
+            await ResealCredentialsAsync();
             change = await Engine.ConnectAsync(EngineSession, credentials);
         }
         catch (Exception error)
@@ -538,6 +539,14 @@ public sealed partial class SessionGrain(
             change = ConnectionChange.Transient("connect_failed");
         }
         await ApplyConnectionAsync(change);
+    }
+
+    // During a credential-key rotation the grain's own state is re-sealed by the grain (the leader re-seals the tables).
+    private async Task ResealCredentialsAsync()
+    {
+        if (State.EncryptedCredentials is not { } sealedBox || protector.Reseal(Key, sealedBox) is not { } resealed) return;
+        State.EncryptedCredentials = resealed;
+        await session.WriteStateAsync();
     }
 
     private async Task ApplyConnectionAsync(ConnectionChange change)

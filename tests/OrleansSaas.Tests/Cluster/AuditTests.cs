@@ -35,9 +35,9 @@ public sealed class AuditTests(OperationsClusterFixture fixture)
             ("tenant", keyId, "POST /v1/sessions", "/v1/sessions", 201),
             ("tenant", keyId, "POST /v1/sessions/{sessionId}/dev/scan", $"/v1/sessions/{sessionId}/dev/scan", 200),
             ("tenant", keyId, "POST /v1/sessions/{sessionId}/start", "/v1/sessions/ses_missing/start", 404),
-            ("admin", null, "POST /v1/admin/tenants/{tenantId}/keys", $"/v1/admin/tenants/{tenantId}/keys", 201),
-            ("admin", null, "POST /v1/admin/tenants/{tenantId}/keys/{keyId}/revoke", $"/v1/admin/tenants/{tenantId}/keys/{revoked["id"]}/revoke", 200),
-            ("admin", null, "POST /v1/admin/sessions/{tenantId}/{sessionId}/move", $"/v1/admin/sessions/{tenantId}/{sessionId}/move", 200),
+            ("admin", "bootstrap", "POST /v1/admin/tenants/{tenantId}/keys", $"/v1/admin/tenants/{tenantId}/keys", 201),
+            ("admin", "bootstrap", "POST /v1/admin/tenants/{tenantId}/keys/{keyId}/revoke", $"/v1/admin/tenants/{tenantId}/keys/{revoked["id"]}/revoke", 200),
+            ("admin", "bootstrap", "POST /v1/admin/sessions/{tenantId}/{sessionId}/move", $"/v1/admin/sessions/{tenantId}/{sessionId}/move", 200),
         };
         var own = await Api.EventuallyAsync(() => ReadAllAsync(client, "/v1/audit?limit=200"),
             entries => expected.All(e => entries.Any(x => Matches(x, e))), Patience, "the tenant's entries");

@@ -61,6 +61,9 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public string Output() => string.Join('\n', _lines.TakeLast(200));
 
+    /// <summary>The kept lines of output (the last 2,000) that contain this text.</summary>
+    public IReadOnlyList<string> LinesContaining(string text) => _lines.Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
+
     public bool OutputContains(string text) => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
 
     /// <summary>kill -9: no shutdown code runs, exactly like a crashed server.</summary>

@@ -41,6 +41,9 @@ public sealed class TestCluster : IAsyncDisposable
     public static Dictionary<string, string> AllowingLoopback(IEnumerable<KeyValuePair<string, string>>? settings = null) =>
         new((settings ?? []).Concat(LoopbackReceivers));
 
+    // No load balancer to tell in tests: a stopping gateway stops at once.
+    private const string GatewayNotReadyDelay = "00:00:00";
+
     private readonly Dictionary<int, ManagedProcess> _silos = new();
     private readonly bool _shortTimings;
     private readonly string _clusterId = $"test-{Guid.NewGuid():N}"[..17];
@@ -48,6 +51,8 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"orleanssaas-demo-key-{Guid.NewGuid():N}");
     private ManagedProcess? _gateway;
     private readonly List<ManagedProcess> _extraGateways = [];
+    // How each gateway was started (0: the main one, then the extra ones), so a restart brings it back on the same address.
+    private readonly List<Dictionary<string, string>> _gatewayEnvironments = [];
 
     public string ConnectionString { get; }
     public Uri GatewayUrl { get; private set; } = null!;
@@ -136,8 +141,10 @@ public sealed class TestCluster : IAsyncDisposable
         environment["Demo__KeyFile"] = _keyFile;
         environment["Simulator__DevEndpoints"] = "true";
         environment["Admin__ApiKey"] = AdminKey;
+        if (_shortTimings) environment["Shutdown__NotReadyDelay"] = GatewayNotReadyDelay;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         _gateway = await ManagedProcess.StartAsync("gateway", Artifacts.GatewayDll, environment, "Gateway is ready", StartTimeout);
+        _gatewayEnvironments.Insert(0, environment);
         GatewayUrl = new Uri($"http://127.0.0.1:{port}");
         ApiKey = (await File.ReadAllTextAsync(_keyFile)).Trim();
     }
@@ -149,9 +156,25 @@ public sealed class TestCluster : IAsyncDisposable
         var environment = CommonEnvironment();
         environment["Urls"] = $"http://127.0.0.1:{port}";
         environment["Admin__ApiKey"] = AdminKey;
+        if (_shortTimings) environment["Shutdown__NotReadyDelay"] = GatewayNotReadyDelay;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         _extraGateways.Add(await ManagedProcess.StartAsync($"gateway{_extraGateways.Count + 2}", Artifacts.GatewayDll, environment, "Gateway is ready", StartTimeout));
+        _gatewayEnvironments.Add(environment);
         return new Uri($"http://127.0.0.1:{port}");
+    }
+
+    /// <summary>
+    /// SIGTERM to gateway <paramref name="index"/> (0: the main one, then the extra ones in order), waiting for its
+    /// graceful shutdown, then the same gateway again on the same address.
+    /// </summary>
+    public async Task RestartGatewayGracefullyAsync(int index, TimeSpan timeout)
+    {
+        var old = index == 0 ? _gateway! : _extraGateways[index - 1];
+        await old.StopAsync(timeout);
+        await old.DisposeAsync();
+        var started = await ManagedProcess.StartAsync(old.Name, Artifacts.GatewayDll, _gatewayEnvironments[index], "Gateway is ready", StartTimeout);
+        if (index == 0) _gateway = started;
+        else _extraGateways[index - 1] = started;
     }
 
     public async Task StopGatewayAsync()

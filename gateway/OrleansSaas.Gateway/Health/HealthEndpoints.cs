@@ -6,8 +6,8 @@ using OrleansSaas.Data.Health;
 namespace OrleansSaas.Gateway.Health;
 
 /// <summary>
-/// /health/live: the process runs. /health/ready: it can serve — PostgreSQL answers and the Orleans client
-/// reaches an active silo. Anonymous, so load balancers and orchestrators can probe them.
+/// /health/live: the process runs. /health/ready: it can serve — PostgreSQL answers, the Orleans client
+/// reaches an active silo, and it is not stopping. Anonymous, so load balancers and orchestrators can probe them.
 /// </summary>
 public static class HealthEndpoints
 {
@@ -15,9 +15,13 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddGatewayHealth(this IServiceCollection services)
     {
+        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ShutdownReadiness>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownReadiness>());
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [Ready])
-            .AddCheck<ClusterHealthCheck>("cluster", tags: [Ready]);
+            .AddCheck<ClusterHealthCheck>("cluster", tags: [Ready])
+            .Add(new HealthCheckRegistration("accepting", sp => sp.GetRequiredService<ShutdownReadiness>(), HealthStatus.Unhealthy, [Ready]));
         return services;
     }
 

@@ -44,8 +44,12 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("engine-settings")]
     Task<SessionReply> UpdateEngineSettings(IReadOnlyDictionary<string, string> engineSettings);
 
-    /// <summary>Returns once the message is committed as queued; the send loop delivers it later.</summary>
-    [Alias("send")]
+    /// <summary>
+    /// Returns once the message is committed as queued; the send loop delivers it later. A caller gives up after a
+    /// few seconds (the gateway answers 503 with Retry-After) instead of waiting the default 30 s on a silo that died
+    /// with the call: the outcome is then unknown, and a retry under the same idempotency key is never sent twice.
+    /// </summary>
+    [Alias("send"), ResponseTimeout("00:00:04")]
     Task<SendReply> Send(SendMessageCommand command);
 
     /// <summary>Marks an inbound message as read and tells its sender.</summary>

@@ -18,6 +18,9 @@ public sealed class AutoRebalancer(
     IOptions<ClusterOperationsOptions> options,
     ILogger<AutoRebalancer> logger) : BackgroundService
 {
+    private const int RebalanceRounds = 3;
+    private static readonly TimeSpan ReportPoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(60);
     private readonly SemaphoreSlim _joined = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -47,6 +50,30 @@ public sealed class AutoRebalancer(
         }
     }
 
+    private bool IsLeader() =>
+        membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList() is { Count: > 1 } active
+        && active.Min()!.Equals(localSilo.SiloAddress);
+
+    /// <summary>Waits until every active silo has reported its capacity to placement; false if one never did, or another silo joined meanwhile.</summary>
+    private async Task<bool> WaitForReportsAsync(CancellationToken stoppingToken)
+    {
+        var deadline = DateTime.UtcNow + ReportTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToParsableString()).ToList();
+            var reported = (await grains.GetGrain<ISessionPlacementGrain>(0).GetLoads()).Select(l => l.Silo).ToHashSet();
+            if (active.All(reported.Contains)) return true;
+            // A further join starts the settle delay again (and this wait with it).
+            if (await _joined.WaitAsync(ReportPoll, stoppingToken))
+            {
+                _joined.Release();
+                return false;
+            }
+        }
+        logger.LogWarning("A silo that joined never reported its capacity; not rebalancing");
+        return false;
+    }
+
     private async Task RebalanceAfterJoinsAsync(CancellationToken stoppingToken)
     {
         while (true)
@@ -57,19 +84,18 @@ public sealed class AutoRebalancer(
             {
             }
 
-            var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
-            if (active.Count < 2 || !active.Min()!.Equals(localSilo.SiloAddress)) continue;
+            if (!IsLeader()) continue;
             try
             {
-                // A newcomer takes sessions only once placement knows its capacity; until then, wait another settle delay.
-                var reported = (await grains.GetGrain<ISessionPlacementGrain>(0).GetLoads()).Select(l => l.Silo).ToHashSet();
-                if (!active.All(s => reported.Contains(s.ToParsableString())))
+                // A newcomer takes sessions only once placement knows its capacity (its first report, seconds after it joined).
+                if (!await WaitForReportsAsync(stoppingToken)) continue;
+                for (var round = 1; ; round++)
                 {
-                    _joined.Release();
-                    continue;
+                    var report = await grains.GetGrain<IClusterOperationsGrain>(0).Rebalance(MoveCause.Join);
+                    logger.LogInformation("Rebalanced after a join: {Moves} session(s) moved, {Failed} failed", report.Moves, report.Failed);
+                    // Moves that failed (e.g. a session busy reconnecting) are planned again at once, a few times.
+                    if (report.Failed == 0 || round == RebalanceRounds) break;
                 }
-                var report = await grains.GetGrain<IClusterOperationsGrain>(0).Rebalance(MoveCause.Join);
-                logger.LogInformation("Rebalanced after a join: {Moves} session(s) moved, {Failed} failed", report.Moves, report.Failed);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {

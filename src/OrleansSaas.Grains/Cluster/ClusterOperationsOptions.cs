@@ -22,9 +22,12 @@ public sealed class ClusterOperationsOptions
     /// <summary>Rebalance by itself once a silo joins.</summary>
     public bool AutoRebalance { get; set; } = true;
 
-    /// <summary>Wait after a join before rebalancing: lets the new silo report its capacity and several joins settle into one rebalance.</summary>
+    /// <summary>
+    /// Quiet time after a join before rebalancing, so several joins (a rolling restart, a scale-out) make one rebalance;
+    /// the rebalance then also waits for the newcomers' first capacity reports.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Most sessions one automatic rebalance moves; the next join (or an operator) continues.</summary>
     [Range(1, 1_000_000)]

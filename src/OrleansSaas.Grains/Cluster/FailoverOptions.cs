@@ -14,6 +14,10 @@ public sealed class FailoverOptions
     [Range(1, 1000)]
     public int Parallelism { get; set; } = 32;
 
+    /// <summary>Wait before sweeping again when some sessions could not be revived (e.g. while the directory recovers from the death).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     [Range(10, 100_000)]
     public int BatchSize { get; set; } = 1000;
 }

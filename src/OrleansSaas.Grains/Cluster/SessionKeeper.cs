@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -53,6 +54,18 @@ public sealed class SessionKeeper(
         return !stoppingToken.IsCancellationRequested;
     }
 
+    private async Task ReleaseAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+            _sweepSignal.Release();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     private async Task WatchForDeathsAsync(CancellationToken stoppingToken)
     {
         var dead = new HashSet<SiloAddress>();
@@ -83,6 +96,9 @@ public sealed class SessionKeeper(
             var orphaned = await registry.ListOrphanedAsync(liveNames, options.Value.BatchSize);
             if (orphaned.Count == 0) return;
             logger.LogInformation("Reviving {Count} session(s) without a live host", orphaned.Count);
+            var clock = Stopwatch.StartNew();
+            var failed = 0;
+            Exception? firstError = null;
             await Parallel.ForEachAsync(orphaned, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
                 async (key, _) =>
                 {
@@ -93,10 +109,16 @@ public sealed class SessionKeeper(
                     }
                     catch (Exception error)
                     {
-                        logger.LogWarning(error, "Could not revive session {SessionKey}; the next sweep retries", key);
+                        if (Interlocked.Increment(ref failed) == 1) firstError = error;
                     }
                 });
+            if (failed == 0) logger.LogInformation("Revived {Count} session(s) in {Elapsed:0} ms", orphaned.Count, clock.Elapsed.TotalMilliseconds);
+            else logger.LogWarning(firstError, "Revived {Revived} of {Count} session(s) in {Elapsed:0} ms; {Failed} failed and are retried shortly",
+                orphaned.Count - failed, orphaned.Count, clock.Elapsed.TotalMilliseconds, failed);
             if (orphaned.Count == options.Value.BatchSize) _sweepSignal.Release();
+            // Right after a death, calls may still fail while the directory and placement recover: try those again
+            // soon rather than at the next interval.
+            else if (failed > 0) _ = ReleaseAfterAsync(options.Value.RetryDelay, cancellationToken);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {

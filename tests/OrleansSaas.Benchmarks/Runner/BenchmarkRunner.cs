@@ -55,7 +55,7 @@ public static class BenchmarkRunner
             else
             {
                 report.Parameters["silos"] = plan.Silos.ToString();
-                cluster = await LocalCluster.StartAsync(plan.Silos, plan.SiloSettings, command.Flag("short-timings"), progress, plan.Database);
+                cluster = await LocalCluster.StartAsync(plan.Silos, plan.SiloSettings, command.Flag("short-timings"), progress, plan.Database, plan.Gateways);
                 target = new GatewayTarget(cluster.GatewayUrl, cluster.AdminKey, null, cluster.Description, timeout);
             }
             report.RanAgainst = target.Description;

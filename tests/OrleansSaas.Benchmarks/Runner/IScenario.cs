@@ -27,7 +27,8 @@ public interface IScenario
 
 /// <summary>The cluster a scenario wants when the tool starts one.</summary>
 /// <param name="NeedsOwnCluster">It kills processes, so it cannot run against a gateway given with --gateway.</param>
-public sealed record ClusterPlan(int Silos, IReadOnlyDictionary<string, string> SiloSettings, bool NeedsOwnCluster)
+/// <param name="Gateways">Gateways to start on the same cluster (<see cref="Target.LocalCluster.GatewayUrls"/>).</param>
+public sealed record ClusterPlan(int Silos, IReadOnlyDictionary<string, string> SiloSettings, bool NeedsOwnCluster, int Gateways = 1)
 {
     /// <summary>The PostgreSQL servers behind the cluster: one, unless the scenario fails over or restores.</summary>
     public DatabaseTopology Database { get; init; } = DatabaseTopology.Single;

@@ -7,7 +7,7 @@ namespace OrleansSaas.Benchmarks.Runner;
 public static class ScenarioCatalog
 {
     /// <summary>Every scenario, in the order 'all' runs them.</summary>
-    public static IReadOnlyList<IScenario> All { get; } = [new LoadScenario(), new ChaosScenario(), new WebhooksScenario(), new FailoverDbScenario(), new RecoveryScenario()];
+    public static IReadOnlyList<IScenario> All { get; } = [new LoadScenario(), new ChaosScenario(), new WebhooksScenario(), new RollingScenario(), new FailoverDbScenario(), new RecoveryScenario()];
 
     public static IReadOnlyList<IScenario> Select(string name)
     {

@@ -19,6 +19,8 @@ public sealed class ChaosScenario : IScenario
     public const string AllConnectedAtEnd = "every session connected at the end";
     public const string NoServerErrors = "no 500 answer to any send, whatever failed";
     private const double BalanceGoal = 1.2;
+    private const double KillRecoveryGoal = 10;
+    private const double LongestCallGoal = 5;
 
     public string Name => "chaos";
 
@@ -81,7 +83,7 @@ public sealed class ChaosScenario : IScenario
         try
         {
             await Task.Delay(warmup, cancellation);
-            await KillSiloAsync(context, report, phases, victim, victims, recoveryTimeout);
+            await KillSiloAsync(context, report, phases, traffic, victim, victims, recoveryTimeout);
             await RejoinAsync(context, report, phases, victim, command.Seconds("settle", 30));
             await RestartPostgresAsync(context, report, phases, traffic, command.Seconds("pg-downtime", 5), recoveryTimeout);
             await Task.Delay(warmup, cancellation);
@@ -94,6 +96,7 @@ public sealed class ChaosScenario : IScenario
         }
         ReportClientView(report, phases, traffic);
         var serverErrors = traffic.Attempts.All().Count(a => a.Outcome == "500");
+        report.Add("what clients saw", "500 answers", serverErrors, "responses", Goal.AtMost(0, "0"));
         report.Check(NoServerErrors, serverErrors == 0, serverErrors == 0 ? "outages answer 503 with Retry-After" : $"{serverErrors} sends answered 500");
 
         var connected = await SessionWatch.WaitAllConnectedAsync(api, fleet.Sessions.Select(s => s.Id).ToList(), recoveryTimeout, cancellation);
@@ -104,38 +107,60 @@ public sealed class ChaosScenario : IScenario
         DeliveryReporting.Add(report, delivery);
     }
 
-    private static async Task KillSiloAsync(ScenarioContext context, ScenarioReport report, PhaseLog phases, int victim,
+    private static async Task KillSiloAsync(ScenarioContext context, ScenarioReport report, PhaseLog phases, MessageTraffic traffic, int victim,
         IReadOnlyList<FleetSession> victims, TimeSpan timeout)
     {
         context.Progress($"kill -9 silo {victim}, which hosts {victims.Count} of the run's sessions");
         var killedAt = phases.Begin("silo killed, until its sessions are back");
         context.Cluster.KillSilo(victim);
-        var back = await WaitReconnectedAsync(context, victims.Select(s => s.Id).ToList(), victims[0].Silo, killedAt, timeout);
+        var (back, deadAt) = await WaitReconnectedAsync(context, victims.Select(s => s.Id).ToList(), victims[0].Silo, killedAt, timeout);
+        var backAt = DateTimeOffset.UtcNow;
 
         const string section = "silo kill -9";
         report.Add(section, "sessions on the killed silo", victims.Count, "sessions");
+        report.Add(section, "declared dead by membership after", deadAt is { } dead ? (dead - killedAt).TotalSeconds : null, "s",
+            note: deadAt is null ? "not seen in the membership table" : "failure detection (membership table polled every 250 ms)");
         report.Add(section, "sessions connected again", back.Count, "sessions");
         if (back.Count > 0)
         {
             var seconds = back.Values.Select(at => (at - killedAt).TotalSeconds).Order().ToList();
-            report.Add(section, "first session connected again after", seconds[0], "s");
+            report.Add(section, "first session connected again after", seconds[0], "s",
+                note: deadAt is { } declared ? $"{seconds[0] - (declared - killedAt).TotalSeconds:0.0} s after the death was declared" : null);
             report.Add(section, "half of them connected again after", seconds[(seconds.Count - 1) / 2], "s");
             if (back.Count == victims.Count)
-                report.Add(section, "every session connected again after", seconds[^1], "s", Goal.Below(15, "< 15 s"), note: "registry time of each reconnect");
+                report.Add(section, "every session connected again after", seconds[^1], "s", Goal.Below(KillRecoveryGoal, $"< {KillRecoveryGoal} s"), note: "registry time of each reconnect");
         }
+        // Calls that started before the sessions were back, however long they then took.
+        var duringKill = traffic.Attempts.Between(killedAt, backAt);
+        report.Add(section, "longest client call during the kill", duringKill.Count == 0 ? null : duringKill.Max(a => a.Milliseconds) / 1000, "s",
+            Goal.AtMost(LongestCallGoal, $"≤ {LongestCallGoal} s"), note: Outcomes.Describe(duringKill));
+        // Where the time went, as the survivors logged it (their clocks are this machine's; times of day in UTC).
+        var since = killedAt.ToString("HH:mm:ss.fff");
+        IEnumerable<(int Silo, string Line)> Logged(string text, int most) => context.Cluster.SiloLogLines(text)
+            .Where(l => l.Line.Length >= 12 && string.CompareOrdinal(l.Line[..12], since) >= 0).Take(most);
+        var log = Logged("Did not get response for probe", 2).Concat(Logged("Evicting", 2)).Concat(Logged("SessionKeeper", 12))
+            .OrderBy(l => l.Line[..12], StringComparer.Ordinal).ToList();
+        if (log.Count > 0)
+            report.Notes.Add($"Failover as the survivors logged it (kill -9 at {killedAt:HH:mm:ss.fff}):\n" +
+                string.Join("\n", log.Select(l => $"    silo{l.Silo}: {(l.Line.Length > 220 ? l.Line[..220] + "…" : l.Line)}")));
         report.Check(SessionsBack, back.Count == victims.Count, $"{back.Count}/{victims.Count} sessions of the killed silo connected on another silo within {timeout.TotalSeconds:0} s");
     }
 
-    /// <summary>Polls the session registry until every session is connected on another silo; returns when each reconnected.</summary>
-    private static async Task<Dictionary<string, DateTimeOffset>> WaitReconnectedAsync(ScenarioContext context, IReadOnlyCollection<string> sessionIds,
-        string deadSilo, DateTimeOffset killedAt, TimeSpan timeout)
+    /// <summary>
+    /// Polls the session registry until every session is connected on another silo; returns when each reconnected,
+    /// and when the membership table first showed the dead silo declared dead.
+    /// </summary>
+    private static async Task<(Dictionary<string, DateTimeOffset> Back, DateTimeOffset? DeadAt)> WaitReconnectedAsync(ScenarioContext context,
+        IReadOnlyCollection<string> sessionIds, string deadSilo, DateTimeOffset killedAt, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
         Dictionary<string, DateTimeOffset> back = [];
+        DateTimeOffset? deadAt = null;
         while (back.Count < sessionIds.Count && clock.Elapsed < timeout)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(250), context.Cancellation);
+            if (deadAt is null && await context.Cluster.IsDeclaredDeadAsync(deadSilo)) deadAt = DateTimeOffset.UtcNow;
             back = await context.Cluster.ConnectedElsewhereSinceAsync(sessionIds, deadSilo, killedAt);
             if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(5))
             {
@@ -143,7 +168,7 @@ public sealed class ChaosScenario : IScenario
                 lastReport = clock.Elapsed;
             }
         }
-        return back;
+        return (back, deadAt);
     }
 
     private static async Task RejoinAsync(ScenarioContext context, ScenarioReport report, PhaseLog phases, int victim, TimeSpan settle)
@@ -156,9 +181,11 @@ public sealed class ChaosScenario : IScenario
         var joinedAt = phases.Begin("silo rejoined");
         var silos = context.Cluster.SiloIndexes.Count;
 
-        var (balancedAfter, last) = await WaitBalancedAsync(admin, silos, settle, context.Cancellation);
+        var timeline = new List<(double Seconds, double Ratio)>();
+        var (balancedAfter, last) = await WaitBalancedAsync(admin, silos, settle, timeline, context.Cancellation);
+        report.AddText(section, "balance over time after the join (max/min)", Timeline(timeline));
         if (balancedAfter is { } seconds)
-            report.Add(section, $"balanced (max/min ≤ {BalanceGoal}) after the join", seconds, "s");
+            report.Add(section, $"balanced (max/min ≤ {BalanceGoal}) after the join", seconds, "s", Goal.AtMost(settle.TotalSeconds, $"≤ {settle.TotalSeconds:0} s, no manual call"));
         else
         {
             report.AddText(section, $"balanced (max/min ≤ {BalanceGoal}) after the join", $"not within {settle.TotalSeconds:0} s ({SiloLoads.Describe(last)})");
@@ -169,7 +196,7 @@ public sealed class ChaosScenario : IScenario
             {
                 report.AddText(section, "POST /v1/admin/rebalance", $"answered {rebalance.Outcome}");
                 var calledAt = DateTimeOffset.UtcNow;
-                (balancedAfter, last) = await WaitBalancedAsync(admin, silos, settle, context.Cancellation);
+                (balancedAfter, last) = await WaitBalancedAsync(admin, silos, settle, [], context.Cancellation);
                 report.Add(section, "balanced after the rebalance call", balancedAfter, "s",
                     note: balancedAfter is null ? $"not within {settle.TotalSeconds:0} s" : $"{(calledAt - joinedAt).TotalSeconds + balancedAfter:0.0} s after the join");
             }
@@ -178,19 +205,29 @@ public sealed class ChaosScenario : IScenario
             note: SiloLoads.Describe(last));
     }
 
-    /// <summary>Seconds until every silo is active and the sessions are balanced; null when that did not happen in time. Also the last reading.</summary>
-    private static async Task<(double? Seconds, IReadOnlyList<SiloInfo> Last)> WaitBalancedAsync(AdminApi admin, int silos, TimeSpan timeout, CancellationToken cancellation)
+    /// <summary>
+    /// Seconds until every silo is active and the sessions are balanced; null when that did not happen in time. Also
+    /// the last reading; every reading's ratio goes into <paramref name="timeline"/>.
+    /// </summary>
+    private static async Task<(double? Seconds, IReadOnlyList<SiloInfo> Last)> WaitBalancedAsync(AdminApi admin, int silos, TimeSpan timeout,
+        List<(double Seconds, double Ratio)> timeline, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         IReadOnlyList<SiloInfo> last = [];
         while (true)
         {
             last = await admin.ListSilosAsync(cancellation) ?? last;
+            timeline.Add((clock.Elapsed.TotalSeconds, last.Count(s => s.IsActive) == silos ? SiloLoads.BalanceRatio(last) : double.PositiveInfinity));
             if (last.Count(s => s.IsActive) == silos && SiloLoads.BalanceRatio(last) <= BalanceGoal) return (clock.Elapsed.TotalSeconds, last);
             if (clock.Elapsed > timeout) return (null, last);
             await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
         }
     }
+
+    /// <summary>The first reading of every 5 s after the join, e.g. "0 s: ∞, 5 s: 1.71, 10 s: 1.18".</summary>
+    private static string Timeline(IEnumerable<(double Seconds, double Ratio)> readings) =>
+        string.Join(", ", readings.GroupBy(r => (int)(r.Seconds / 5)).Select(g => g.First())
+            .Select(r => $"{r.Seconds:0} s: {(double.IsInfinity(r.Ratio) ? "∞" : r.Ratio.ToString("0.00"))}"));
 
     private static async Task RestartPostgresAsync(ScenarioContext context, ScenarioReport report, PhaseLog phases, MessageTraffic traffic,
         TimeSpan downtime, TimeSpan timeout)

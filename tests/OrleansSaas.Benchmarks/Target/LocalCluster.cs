@@ -17,6 +17,8 @@ public sealed partial class LocalCluster : IAsyncDisposable
 
     public string Description { get; }
     public Uri GatewayUrl => _cluster.GatewayUrl;
+    /// <summary>Every gateway the tool started, the main one first; they serve the same cluster.</summary>
+    public IReadOnlyList<Uri> GatewayUrls { get; private set; } = [];
     public string AdminKey => _cluster.AdminKey;
 
     private LocalCluster(PostgresServer postgres, ReplicatedPostgres? replicated, TestCluster cluster, IReadOnlyDictionary<string, string> siloSettings, string description)
@@ -29,7 +31,7 @@ public sealed partial class LocalCluster : IAsyncDisposable
     }
 
     public static async Task<LocalCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> siloSettings, bool shortTimings, Action<string> progress,
-        DatabaseTopology database = DatabaseTopology.Single)
+        DatabaseTopology database = DatabaseTopology.Single, int gateways = 1)
     {
         // The webhook scenarios' receivers run on loopback.
         siloSettings = TestCluster.AllowingLoopback(siloSettings);
@@ -37,12 +39,15 @@ public sealed partial class LocalCluster : IAsyncDisposable
         var (postgres, replicated) = await StartDatabaseAsync(database);
         try
         {
-            progress($"starting {silos} silo(s) and the gateway");
+            progress($"starting {silos} silo(s) and {(gateways == 1 ? "the gateway" : $"{gateways} gateways")}");
             var cluster = await TestCluster.StartAsync(silos, siloSettings.ToDictionary(), TestCluster.AllowingLoopback(), postgres: (IDatabaseServer?)replicated ?? postgres, shortTimings: shortTimings);
+            var urls = new List<Uri> { cluster.GatewayUrl };
+            for (var i = 1; i < gateways; i++) urls.Add(await cluster.StartExtraGatewayAsync(TestCluster.AllowingLoopback()));
             var version = await cluster.QueryScalarAsync<string>("SHOW server_version");
             return new LocalCluster(postgres, replicated, cluster, siloSettings,
-                $"started by the tool on loopback: PostgreSQL {version} (default durability{Describe(database)}) + {silos} silo(s) + gateway, " +
-                (shortTimings ? "test timings (fast failure detection)" : "the product's default timings"));
+                $"started by the tool on loopback: PostgreSQL {version} (default durability{Describe(database)}) + {silos} silo(s) + {(gateways == 1 ? "gateway" : $"{gateways} gateways")}, " +
+                (shortTimings ? "test timings (fast failure detection)" : "the product's default timings"))
+            { GatewayUrls = urls };
         }
         catch
         {
@@ -61,6 +66,31 @@ public sealed partial class LocalCluster : IAsyncDisposable
 
     /// <summary>Starts silo <paramref name="index"/> again with the settings it had (on new ports, as a new silo).</summary>
     public Task RestartSiloAsync(int index) => _cluster.StartSiloAsync(index, _siloSettings.ToDictionary());
+
+    /// <summary>SIGTERM to the silo, waiting for its graceful shutdown (which hands its sessions over) up to <paramref name="timeout"/>.</summary>
+    public Task StopSiloGracefullyAsync(int index, TimeSpan timeout) => _cluster.StopSiloGracefullyAsync(index, timeout);
+
+    /// <summary>SIGTERM to gateway <paramref name="index"/> (0-based, as in <see cref="GatewayUrls"/>), then the same gateway again on its address.</summary>
+    public Task RestartGatewayGracefullyAsync(int index, TimeSpan timeout) => _cluster.RestartGatewayGracefullyAsync(index, timeout);
+
+    /// <summary>The addresses of the silos running now, as the registry names them.</summary>
+    public IReadOnlySet<string> RunningSiloAddresses() =>
+        _cluster.Silos.Values.Select(s => s.ReadyLine is { } line && line.IndexOf("Silo is active: ", StringComparison.Ordinal) is var at and >= 0
+                ? line[(at + "Silo is active: ".Length)..].Split(' ')[0] : null)
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Each session's status and host silo as the session registry has them now.</summary>
+    public async Task<Dictionary<string, (string Status, string? Host)>> SessionHostsAsync(IReadOnlyCollection<string> sessionIds)
+    {
+        await using var connection = new NpgsqlConnection(_cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT session_id, status, host_silo FROM sessions WHERE session_id = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", sessionIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        var hosts = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
+        while (await reader.ReadAsync()) hosts[reader.GetString(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        return hosts;
+    }
 
     public Task StopPostgresAsync() => Task.Run(_postgres.Stop);
 
@@ -87,6 +117,27 @@ public sealed partial class LocalCluster : IAsyncDisposable
         while (await reader.ReadAsync()) connected[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
         return connected;
     }
+
+    /// <summary>
+    /// Whether membership has declared the silo with this address dead yet, read from Orleans' membership table
+    /// (status 6 is <c>SiloStatus.Dead</c>): the failure-detection share of a failover.
+    /// </summary>
+    public async Task<bool> IsDeclaredDeadAsync(string siloAddress)
+    {
+        // The registry names a silo "127.0.0.1:PORT@GENERATION".
+        var at = siloAddress.LastIndexOf('@');
+        var colon = siloAddress.LastIndexOf(':', at < 0 ? siloAddress.Length - 1 : at);
+        if (at < 0 || colon < 0 || !int.TryParse(siloAddress[(colon + 1)..at], out var port)) return false;
+        await using var connection = new NpgsqlConnection(_cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM orleans_membership WHERE port = @port AND status = 6)", connection);
+        command.Parameters.AddWithValue("port", port);
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Lines of the running silos' output that contain this text, by silo index (e.g. what failover logged).</summary>
+    public IEnumerable<(int Silo, string Line)> SiloLogLines(string containing) =>
+        _cluster.Silos.SelectMany(s => s.Value.LinesContaining(containing).Select(line => (s.Key, line)));
 
     /// <summary>The recent output of every process, for a run that went wrong.</summary>
     public string Diagnostics() => _cluster.Diagnostics();

@@ -9,8 +9,13 @@ namespace OrleansSaas.Benchmarks.Workload;
 /// every accepted message exactly once. With retries, a failed send is repeated under the same
 /// Idempotency-Key, as a careful client would, so a retry can never become a second message.
 /// </summary>
-public sealed class MessageTraffic(GatewayApi api, IReadOnlyList<FleetSession> sessions, int retries)
+/// <param name="gateway">The gateway for each attempt (a load balancer's choice when there are several).</param>
+public sealed class MessageTraffic(Func<GatewayApi> gateway, IReadOnlyList<FleetSession> sessions, int retries)
 {
+    public MessageTraffic(GatewayApi api, IReadOnlyList<FleetSession> sessions, int retries) : this(() => api, sessions, retries)
+    {
+    }
+
     public const string TextPrefix = "bench ";
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private readonly ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
@@ -35,7 +40,7 @@ public sealed class MessageTraffic(GatewayApi api, IReadOnlyList<FleetSession> s
         for (var attempt = 0; ; attempt++)
         {
             var startedAt = DateTimeOffset.UtcNow;
-            var reply = await api.SendTextAsync(sessions[sender].Id, sessions[receiver].PhoneNumber, TextPrefix + token, idempotencyKey, CancellationToken.None);
+            var reply = await gateway().SendTextAsync(sessions[sender].Id, sessions[receiver].PhoneNumber, TextPrefix + token, idempotencyKey, CancellationToken.None);
             Attempts.Add(new RequestRecord(startedAt, reply.Milliseconds, reply.Outcome));
             if (reply.Status == 202)
             {

@@ -36,6 +36,16 @@ public sealed class SmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Rolling_restart_of_every_silo_and_gateway_loses_or_duplicates_nothing()
+    {
+        // The product's own timings: a graceful stop hands sessions over and a stopping gateway reports not ready first.
+        var scenario = await RunAsync("rolling", "--silos", "2", "--gateways", "2", "--sessions", "20", "--rate", "20", "--concurrency", "8", "--pause", "1");
+
+        AssertPassed(scenario, RollingScenario.OnlyRetriableErrors, RollingScenario.AllConnectedAtEnd,
+            DeliveryReporting.Accepted, DeliveryReporting.AllDelivered, DeliveryReporting.NoDuplicates);
+    }
+
+    [Fact]
     public async Task Webhooks_deliver_an_event_for_every_inbound_message()
     {
         var scenario = await RunAsync("webhooks", "--sessions", "10", "--messages", "200", "--rate", "100", "--concurrency", "8");

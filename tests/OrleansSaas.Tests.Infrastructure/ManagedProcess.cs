@@ -61,6 +61,16 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public string Output() => string.Join('\n', _lines.TakeLast(200));
 
+    /// <summary>CPU time the process has used so far (user + system, all threads); zero once it has exited.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.HasExited ? TimeSpan.Zero : _process.TotalProcessorTime;
+        }
+    }
+
     public bool OutputContains(string text) => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
 
     /// <summary>kill -9: no shutdown code runs, exactly like a crashed server.</summary>

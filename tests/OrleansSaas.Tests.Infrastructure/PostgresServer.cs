@@ -20,6 +20,7 @@ public sealed class PostgresServer : IDisposable
     private readonly string _binaries;
     private readonly bool _asRoot;
     private readonly bool _durable;
+    private readonly bool _statementStatistics;
     private int _removed;
 
     public static PostgresServer Instance => Shared.Value;
@@ -28,8 +29,9 @@ public sealed class PostgresServer : IDisposable
 
     private string DataDirectory => Path.Combine(_directory, "data");
 
-    private PostgresServer(string directory, string binaries, int port, bool asRoot, bool durable)
+    private PostgresServer(string directory, string binaries, int port, bool asRoot, bool durable, bool statementStatistics)
     {
+        _statementStatistics = statementStatistics;
         _directory = directory;
         _binaries = binaries;
         Port = port;
@@ -53,9 +55,10 @@ public sealed class PostgresServer : IDisposable
 
     /// <summary>
     /// A new server on a free port. <paramref name="durable"/> keeps PostgreSQL's default fsync and commit
-    /// settings, for measurements that must count only what is really on disk.
+    /// settings, for measurements that must count only what is really on disk. <paramref name="statementStatistics"/>
+    /// loads pg_stat_statements (a benchmark's per-statement costs).
     /// </summary>
-    public static PostgresServer StartNew(bool durable)
+    public static PostgresServer StartNew(bool durable, bool statementStatistics = false)
     {
         var binaries = FindBinaries();
         var directory = Path.Combine(Path.GetTempPath(), $"orleanssaas-pg-{Guid.NewGuid():N}");
@@ -63,7 +66,7 @@ public sealed class PostgresServer : IDisposable
         var asRoot = Environment.UserName == "root";
         if (asRoot) Run("chown", $"postgres {directory}");
 
-        var server = new PostgresServer(directory, binaries, FreePort(), asRoot, durable);
+        var server = new PostgresServer(directory, binaries, FreePort(), asRoot, durable, statementStatistics);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
         server.RunTool("initdb", $"-D {server.DataDirectory} -A trust -U app -E UTF8 --no-sync");
         server.Start();
@@ -72,7 +75,28 @@ public sealed class PostgresServer : IDisposable
 
     /// <summary>Starts the server on its data directory and port; after <see cref="Stop"/>, it comes back with its data.</summary>
     public void Start() => RunTool("pg_ctl",
-        $"-D {DataDirectory} -l {_directory}/server.log -w -t 60 -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}\" start");
+        $"-D {DataDirectory} -l {_directory}/server.log -w -t 60 -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}{(_statementStatistics ? StatisticsSettings : "")}\" start");
+
+    private const string StatisticsSettings = " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all";
+
+    /// <summary>CPU time (user + system) of the server and its live backends, from /proc; Linux only.</summary>
+    public TimeSpan CpuTime()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First());
+        long ticks = 0;
+        foreach (var process in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(d => d!.All(char.IsAsciiDigit)))
+        {
+            string stat;
+            try { stat = File.ReadAllText($"/proc/{process}/stat"); } catch (IOException) { continue; }
+            // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15) cutime(16) cstime(17).
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var pid = int.Parse(process!);
+            if (pid != postmaster && int.Parse(fields[1]) != postmaster) continue;
+            ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+            if (pid == postmaster) ticks += long.Parse(fields[13]) + long.Parse(fields[14]); // backends that exited
+        }
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+    }
 
     /// <summary>An operator's fast shutdown: open connections are cut, committed work is kept.</summary>
     public void Stop() => RunTool("pg_ctl", $"-D {DataDirectory} -m fast -w -t 60 stop");

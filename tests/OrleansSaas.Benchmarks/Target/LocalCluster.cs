@@ -8,7 +8,7 @@ namespace OrleansSaas.Benchmarks.Target;
 /// PostgreSQL's default durability, so throughput counts only what is on disk), silos and a gateway. The
 /// scenarios use it to break things: kill -9 a silo, start it again, restart PostgreSQL.
 /// </summary>
-public sealed class LocalCluster : IAsyncDisposable
+public sealed partial class LocalCluster : IAsyncDisposable
 {
     private readonly PostgresServer _postgres;
     private readonly TestCluster _cluster;
@@ -29,7 +29,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> siloSettings, bool shortTimings, Action<string> progress)
     {
         progress("starting PostgreSQL");
-        var postgres = await Task.Run(() => PostgresServer.StartNew(durable: true));
+        var postgres = await Task.Run(() => PostgresServer.StartNew(durable: true, statementStatistics: true));
         try
         {
             progress($"starting {silos} silo(s) and the gateway");

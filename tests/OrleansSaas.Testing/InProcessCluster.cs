@@ -5,6 +5,7 @@ using Npgsql;
 using Orleans.TestingHost;
 using HostingTestCluster = Orleans.TestingHost.TestCluster;
 using OrleansSaas.Contracts.Sessions;
+using OrleansSaas.Data;
 using OrleansSaas.Data.Events;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Data.Schema;
@@ -28,8 +29,9 @@ public sealed class InProcessCluster : IAsyncDisposable
         Cluster = cluster;
         ConnectionString = connectionString;
         _db = NpgsqlDataSource.Create(connectionString);
-        Messages = new MessageStore(_db);
-        Events = new EventStore(_db);
+        var commits = new GroupCommit(_db);
+        Messages = new MessageStore(_db, commits);
+        Events = new EventStore(_db, commits);
     }
 
     /// <summary>The TestingHost cluster, for anything the helpers here do not cover.</summary>

@@ -64,6 +64,16 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// <summary>The kept lines of output (the last 2,000) that contain this text.</summary>
     public IReadOnlyList<string> LinesContaining(string text) => _lines.Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
 
+    /// <summary>CPU time the process has used so far (user + system, all threads); zero once it has exited.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.HasExited ? TimeSpan.Zero : _process.TotalProcessorTime;
+        }
+    }
+
     public bool OutputContains(string text) => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
 
     /// <summary>kill -9: no shutdown code runs, exactly like a crashed server.</summary>

@@ -20,6 +20,7 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
     private readonly string _binaries;
     private readonly bool _asRoot;
     private readonly bool _durable;
+    private readonly bool _statementStatistics;
     private int _removed;
 
     public static PostgresServer Instance => Shared.Value;
@@ -38,8 +39,9 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
     /// <summary>True when the tools run as the 'postgres' user because this process is root.</summary>
     public bool RunsAsPostgresUser => _asRoot;
 
-    private PostgresServer(string directory, string binaries, int port, bool asRoot, bool durable)
+    private PostgresServer(string directory, string binaries, int port, bool asRoot, bool durable, bool statementStatistics)
     {
+        _statementStatistics = statementStatistics;
         _directory = directory;
         _binaries = binaries;
         Port = port;
@@ -63,9 +65,10 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
 
     /// <summary>
     /// A new server on a free port. <paramref name="durable"/> keeps PostgreSQL's default fsync and commit
-    /// settings, for measurements that must count only what is really on disk.
+    /// settings, for measurements that must count only what is really on disk. <paramref name="statementStatistics"/>
+    /// loads pg_stat_statements (a benchmark's per-statement costs).
     /// </summary>
-    public static PostgresServer StartNew(bool durable)
+    public static PostgresServer StartNew(bool durable, bool statementStatistics = false)
     {
         var binaries = FindBinaries();
         var directory = Path.Combine(Path.GetTempPath(), $"orleanssaas-pg-{Guid.NewGuid():N}");
@@ -73,7 +76,7 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
         var asRoot = Environment.UserName == "root";
         if (asRoot) Run("chown", $"postgres {directory}");
 
-        var server = new PostgresServer(directory, binaries, FreePort(), asRoot, durable);
+        var server = new PostgresServer(directory, binaries, FreePort(), asRoot, durable, statementStatistics);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
         server.RunTool("initdb", $"-D {server.DataDirectory} -A trust -U app -E UTF8 --no-sync");
         server.Start();
@@ -83,7 +86,7 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
     /// <summary>Starts the server on its data directory and port; after <see cref="Stop"/>, it comes back with its data.</summary>
     /// <param name="timeoutSeconds">How long pg_ctl waits for it to accept connections (a restored server first replays its WAL).</param>
     public void Start(int timeoutSeconds = 60) => RunTool("pg_ctl",
-        $"-D {DataDirectory} -l {_directory}/server.log -w -t {timeoutSeconds} -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}\" start");
+        $"-D {DataDirectory} -l {_directory}/server.log -w -t {timeoutSeconds} -o \"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400{(_durable ? "" : NonDurableSettings)}{(_statementStatistics ? StatisticsSettings : "")}\" start");
 
     /// <summary>Appends settings to the server's postgresql.conf (read at the next start or reload).</summary>
     public void Configure(params string[] lines) => File.AppendAllLines(Path.Combine(DataDirectory, "postgresql.conf"), lines);
@@ -97,7 +100,7 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
         var directory = Path.Combine(Path.GetTempPath(), $"orleanssaas-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         if (_asRoot) Run("chown", $"postgres {directory}");
-        var standby = new PostgresServer(directory, _binaries, FreePort(), _asRoot, _durable);
+        var standby = new PostgresServer(directory, _binaries, FreePort(), _asRoot, _durable, _statementStatistics);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => standby.Dispose();
         RunTool("pg_basebackup", $"-h 127.0.0.1 -p {Port} -U app -D {standby.DataDirectory} -R -X stream --checkpoint=fast --no-sync");
         standby.Start();
@@ -135,6 +138,27 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
         {
             return null;
         }
+    }
+
+    private const string StatisticsSettings = " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all";
+
+    /// <summary>CPU time (user + system) of the server and its live backends, from /proc; Linux only.</summary>
+    public TimeSpan CpuTime()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First());
+        long ticks = 0;
+        foreach (var process in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(d => d!.All(char.IsAsciiDigit)))
+        {
+            string stat;
+            try { stat = File.ReadAllText($"/proc/{process}/stat"); } catch (IOException) { continue; }
+            // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15) cutime(16) cstime(17).
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var pid = int.Parse(process!);
+            if (pid != postmaster && int.Parse(fields[1]) != postmaster) continue;
+            ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+            if (pid == postmaster) ticks += long.Parse(fields[13]) + long.Parse(fields[14]); // backends that exited
+        }
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
     }
 
     /// <summary>An operator's fast shutdown: open connections are cut, committed work is kept.</summary>

@@ -250,6 +250,9 @@ public sealed class TestCluster : IAsyncDisposable
         return result is null or DBNull ? default : (T)result;
     }
 
+    /// <summary>Every silo and gateway process currently running.</summary>
+    public IEnumerable<ManagedProcess> Processes => _silos.Values.Append(_gateway).Concat(_extraGateways).OfType<ManagedProcess>();
+
     /// <summary>Logs of every process, for failure messages.</summary>
     public string Diagnostics() =>
         string.Join("\n\n", _silos.Values.Append(_gateway).OfType<ManagedProcess>().Select(p => $"===== {p.Name} =====\n{p.Output()}"));

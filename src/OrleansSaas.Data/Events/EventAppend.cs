@@ -8,12 +8,10 @@ namespace OrleansSaas.Data.Events;
 /// </summary>
 internal static class EventAppend
 {
-    /// <summary>Runs a statement that returns one row per appended event.</summary>
-    public static async Task<AppendedEvents> ExecuteAsync(NpgsqlCommand command)
+    /// <summary>Runs, in the next group commit, a statement that returns one row per appended event.</summary>
+    public static async Task<AppendedEvents> ExecuteAsync(GroupCommit commits, string key, NpgsqlBatchCommand statement)
     {
-        await using var reader = await command.ExecuteReaderAsync();
-        var count = 0;
-        while (await reader.ReadAsync()) count++;
+        var count = await commits.ExecuteAsync(key, statement);
         return count == 0 ? AppendedEvents.None : new AppendedEvents(count);
     }
 }

@@ -9,18 +9,18 @@ public sealed record EventFilter(string? SessionId = null, IReadOnlyList<string>
 /// A tenant's event log, read in sequence order, and the positions its pull consumers have acknowledged.
 /// Every query is scoped by tenant.
 /// </summary>
-public sealed class EventStore(NpgsqlDataSource db)
+public sealed class EventStore(NpgsqlDataSource db, GroupCommit commits)
 {
     /// <summary>Appends an event that describes no row of ours (a QR code shown).</summary>
     public async Task<AppendedEvents> AppendAsync(string tenantId, string type, string sessionId, DateTimeOffset at, string data)
     {
-        await using var command = db.CreateCommand("SELECT append_event(@tenant, @type, @session, @at, @data::json)");
+        var command = new NpgsqlBatchCommand("SELECT append_event(@tenant, @type, @session, @at, @data::json)");
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("type", type);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("at", at);
         command.Parameters.AddWithValue("data", data);
-        return await EventAppend.ExecuteAsync(command);
+        return await EventAppend.ExecuteAsync(commits, GroupCommit.KeyOf(tenantId, sessionId), command);
     }
 
     /// <summary>Numbers a batch of the tenant's events in write order and fans them out to its webhook subscriptions (one transaction).</summary>

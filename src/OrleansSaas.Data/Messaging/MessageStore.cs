@@ -17,13 +17,13 @@ public sealed record MessagePage(IReadOnlyList<MessageView> Items, long? NextBef
 /// The messages table. Every query is scoped by tenant and session, so no caller can reach another tenant's rows.
 /// Every change a client can observe appends its event in the same statement.
 /// </summary>
-public sealed class MessageStore(NpgsqlDataSource db)
+public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
 {
     private const string Columns = "seq, id, session_id, direction, peer, type, body, status, created_at, updated_at, error, details, reply_to";
 
     public async Task<AppendedEvents> InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
     {
-        await using var command = db.CreateCommand("""
+        var command = new NpgsqlBatchCommand("""
             WITH inserted AS (
                 INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at, idempotency_key, request_hash)
                 VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, @details::json, @reply_to, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
@@ -33,7 +33,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("idempotency_key", (object?)idempotencyKey ?? DBNull.Value);
         command.Parameters.AddWithValue("request_hash", (object?)requestHash ?? DBNull.Value);
-        return await EventAppend.ExecuteAsync(command);
+        return await EventAppend.ExecuteAsync(commits, GroupCommit.KeyOf(tenantId, sessionId), command);
     }
 
     /// <summary>The message an earlier request with this Idempotency-Key created, with that request's hash.</summary>
@@ -82,7 +82,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
     /// <summary>Stores an inbound message and its event once; a redelivery of the same network id appends nothing (Count is 0).</summary>
     public async Task<AppendedEvents> InsertInboundAsync(string tenantId, string sessionId, MessageView message, string networkId)
     {
-        await using var command = db.CreateCommand("""
+        var command = new NpgsqlBatchCommand("""
             WITH inserted AS (
                 INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at)
                 VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @details::json, @reply_to, @status, @network_id, @at, @at)
@@ -94,7 +94,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
         command.Parameters.AddWithValue("status", message.Status.ToDb());
         command.Parameters.AddWithValue("network_id", networkId);
         command.Parameters.AddWithValue("event_type", message.Content.Type == "reaction" ? EventTypes.MessageReaction : EventTypes.MessageReceived);
-        return await EventAppend.ExecuteAsync(command);
+        return await EventAppend.ExecuteAsync(commits, GroupCommit.KeyOf(tenantId, sessionId), command);
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
     /// </summary>
     public async Task<AppendedEvents> AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
     {
-        await using var command = db.CreateCommand("""
+        var command = new NpgsqlBatchCommand("""
             WITH changed AS (
                 UPDATE messages SET status = @status, error = @error, updated_at = now()
                 WHERE tenant_id = @tenant AND session_id = @session AND id = @id
@@ -118,7 +118,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
         command.Parameters.AddWithValue("id", messageId);
         command.Parameters.AddWithValue("status", status.ToDb());
         command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);
-        return await EventAppend.ExecuteAsync(command);
+        return await EventAppend.ExecuteAsync(commits, GroupCommit.KeyOf(tenantId, sessionId), command);
     }
 
     /// <summary>The session's own id of an outbound message the network knows by <paramref name="networkId"/>.</summary>
@@ -136,14 +136,14 @@ public sealed class MessageStore(NpgsqlDataSource db)
     /// <summary>Records the id the network gave an outbound message, so its receipts find it.</summary>
     public async Task SetNetworkIdAsync(string tenantId, string sessionId, string messageId, string networkId)
     {
-        await using var command = db.CreateCommand("""
+        var command = new NpgsqlBatchCommand("""
             UPDATE messages SET network_id = @network_id WHERE tenant_id = @tenant AND session_id = @session AND id = @id AND direction = 'outbound'
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("id", messageId);
         command.Parameters.AddWithValue("network_id", networkId);
-        await command.ExecuteNonQueryAsync();
+        await commits.ExecuteAsync(GroupCommit.KeyOf(tenantId, sessionId), command);
     }
 
     /// <summary>When the peer last wrote to the session, and the network id of that message; null if never.</summary>
@@ -243,7 +243,7 @@ public sealed class MessageStore(NpgsqlDataSource db)
         return rows.Count == 0 ? null : rows[0].View;
     }
 
-    private static void AddMessage(NpgsqlCommand command, string tenantId, string sessionId, MessageView message)
+    private static void AddMessage(NpgsqlBatchCommand command, string tenantId, string sessionId, MessageView message)
     {
         command.Parameters.AddWithValue("id", message.Id);
         command.Parameters.AddWithValue("tenant", tenantId);

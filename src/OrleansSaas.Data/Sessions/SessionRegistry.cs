@@ -15,7 +15,7 @@ public sealed record SessionSummary(string Id, string Name, string Engine, Sessi
 /// The sessions table: a queryable copy of each session grain's headline state, written by the grain.
 /// It answers "which sessions should be connected but have no live host" without activating grains.
 /// </summary>
-public sealed class SessionRegistry(NpgsqlDataSource db)
+public sealed class SessionRegistry(NpgsqlDataSource db, GroupCommit commits)
 {
     private const string Upsert = """
         INSERT INTO sessions (tenant_id, session_id, name, engine, status, desired_state, phone_number, host_silo, created_at, updated_at)
@@ -28,7 +28,7 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
     /// <summary>Saves the session's row; with <paramref name="change"/>, its session.status event is appended in the same statement.</summary>
     public async Task<AppendedEvents> SaveAsync(SessionRegistration session, StatusChange? change = null)
     {
-        await using var command = db.CreateCommand(change is null ? Upsert : $"""
+        var command = new NpgsqlBatchCommand(change is null ? Upsert : $"""
             WITH saved AS ({Upsert} RETURNING 1)
             SELECT append_event(@tenant, '{EventTypes.SessionStatus}', @session, @at, @data::json) FROM saved
             """);
@@ -57,22 +57,22 @@ public sealed class SessionRegistry(NpgsqlDataSource db)
         command.Parameters.AddWithValue("created", session.CreatedAt);
         if (change is null)
         {
-            await command.ExecuteNonQueryAsync();
+            await commits.ExecuteAsync(GroupCommit.KeyOf(session.TenantId, session.SessionId), command);
             return AppendedEvents.None;
         }
-        return await EventAppend.ExecuteAsync(command);
+        return await EventAppend.ExecuteAsync(commits, GroupCommit.KeyOf(session.TenantId, session.SessionId), command);
     }
 
     /// <summary>Removes the session's row and appends its session.deleted event in the same statement.</summary>
     public async Task<AppendedEvents> DeleteAsync(string tenantId, string sessionId)
     {
-        await using var command = db.CreateCommand($"""
+        var command = new NpgsqlBatchCommand($"""
             WITH deleted AS (DELETE FROM sessions WHERE tenant_id = @tenant AND session_id = @session RETURNING session_id)
             SELECT append_event(@tenant, '{EventTypes.SessionDeleted}', @session, now(), json_build_object('sessionId', deleted.session_id)) FROM deleted
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
-        return await EventAppend.ExecuteAsync(command);
+        return await EventAppend.ExecuteAsync(commits, GroupCommit.KeyOf(tenantId, sessionId), command);
     }
 
     public async Task<IReadOnlyList<string>> ListIdsAsync(string tenantId)

@@ -5,12 +5,12 @@ using OrleansSaas.Contracts.Simulation;
 namespace OrleansSaas.Data.Simulation;
 
 /// <summary>The simulated network's server-side message store (see sim_network_messages).</summary>
-public sealed class SimulatedNetworkStore(NpgsqlDataSource db)
+public sealed class SimulatedNetworkStore(NpgsqlDataSource db, GroupCommit commits)
 {
     /// <summary>False when the network already has a message with this id: a resend is ignored.</summary>
     public async Task<bool> TryAcceptAsync(SimulatedEnvelope envelope)
     {
-        await using var command = db.CreateCommand("""
+        var command = new NpgsqlBatchCommand("""
             INSERT INTO sim_network_messages (message_id, to_number, from_number, from_session_key, type, body, details, reply_to, sent_at, accepted_at)
             VALUES (@id, @to, @from, @from_session, @type, @body, @details::json, @reply_to, @sent, now())
             ON CONFLICT (message_id) DO NOTHING
@@ -24,7 +24,7 @@ public sealed class SimulatedNetworkStore(NpgsqlDataSource db)
         command.Parameters.AddWithValue("details", (object?)envelope.Content.Details ?? DBNull.Value);
         command.Parameters.AddWithValue("reply_to", (object?)envelope.Content.ReplyTo ?? DBNull.Value);
         command.Parameters.AddWithValue("sent", envelope.SentAt);
-        return await command.ExecuteNonQueryAsync() == 1;
+        return await commits.ExecuteAsync(envelope.MessageId, command) == 1;
     }
 
     /// <summary>Messages for a number that its linked device has not stored yet, oldest first.</summary>
@@ -60,8 +60,8 @@ public sealed class SimulatedNetworkStore(NpgsqlDataSource db)
 
     public async Task MarkDeliveredAsync(string messageId)
     {
-        await using var command = db.CreateCommand("UPDATE sim_network_messages SET delivered_at = now() WHERE message_id = @id AND delivered_at IS NULL");
+        var command = new NpgsqlBatchCommand("UPDATE sim_network_messages SET delivered_at = now() WHERE message_id = @id AND delivered_at IS NULL");
         command.Parameters.AddWithValue("id", messageId);
-        await command.ExecuteNonQueryAsync();
+        await commits.ExecuteAsync(messageId, command);
     }
 }

@@ -33,6 +33,10 @@ public sealed class SimulatedPhoneGrain(
     private bool _flushing;
     private bool _flushRequested;
     private IGrainTimer? _redelivery;
+    // True after a flush read the pending messages to their end and delivered them all with nothing accepted meanwhile;
+    // while it holds, newly accepted messages wait in _fresh and are delivered from there without reading them back.
+    private bool _caughtUp;
+    private readonly Queue<SimulatedEnvelope> _fresh = new();
 
     private string Number => this.GetPrimaryKeyString();
 
@@ -84,8 +88,8 @@ public sealed class SimulatedPhoneGrain(
     public async Task Accept(SimulatedEnvelope envelope)
     {
         // A resend of a known id is dropped here; it is not delivered twice.
-        await network.TryAcceptAsync(envelope);
-        RequestFlush();
+        if (await network.TryAcceptAsync(envelope) && _caughtUp) _fresh.Enqueue(envelope);
+        RequestFlush(fromDatabase: false);
     }
 
     public Task Typing(string fromNumber, DateTimeOffset until) =>
@@ -99,8 +103,9 @@ public sealed class SimulatedPhoneGrain(
 
     // Flushing runs outside the request that asked for it: the session we deliver to may itself be
     // waiting on this grain (a reconnect calls Link), and awaiting it here would deadlock both.
-    private void RequestFlush()
+    private void RequestFlush(bool fromDatabase = true)
     {
+        if (fromDatabase) Forget();
         _flushRequested = true;
         if (!_flushing) _ = FlushAsync();
     }
@@ -113,6 +118,16 @@ public sealed class SimulatedPhoneGrain(
             while (_flushRequested)
             {
                 _flushRequested = false;
+                if (_caughtUp)
+                {
+                    while (_fresh.TryDequeue(out var envelope))
+                    {
+                        if (await DeliverAsync(envelope)) continue;
+                        Forget();
+                        return;
+                    }
+                    continue;
+                }
                 IReadOnlyList<SimulatedEnvelope> pending;
                 do
                 {
@@ -123,10 +138,12 @@ public sealed class SimulatedPhoneGrain(
                         if (!await DeliverAsync(envelope)) return;
                     }
                 } while (pending.Count == PendingBatch);
+                _caughtUp = !_flushRequested;
             }
         }
         catch (Exception error)
         {
+            Forget();
             logger.LogWarning(error, "Delivery to {Number} failed; retrying later", Number);
             ScheduleRedelivery();
         }
@@ -158,6 +175,13 @@ public sealed class SimulatedPhoneGrain(
     {
         await Task.Delay(options.Value.ReadDelay);
         await sender.OnReceipt(messageId, MessageStatus.Read, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>The next flush reads the pending messages from the database (what is in memory is also there).</summary>
+    private void Forget()
+    {
+        _caughtUp = false;
+        _fresh.Clear();
     }
 
     private void ScheduleRedelivery()

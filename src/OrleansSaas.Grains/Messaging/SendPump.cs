@@ -38,19 +38,38 @@ public sealed class SendPump(
     // This queue's share of the silo's queued-messages gauge: counted once, then kept up to date in memory.
     private long? _queued;
     private bool _closed;
+    // True after a pass read the queue to its end and sent all of it with nothing accepted meanwhile; while it holds,
+    // newly accepted messages wait in _fresh, in acceptance order, and are sent from there.
+    private bool _caughtUp;
+    private readonly Queue<QueuedMessage> _fresh = new();
 
-    /// <summary>Starts draining the queue unless a drain is already under way (which then reads once more).</summary>
+    /// <summary>Starts draining the queue from the database unless a drain is already under way (which then reads once more).</summary>
     public void Poke()
+    {
+        Forget();
+        Wake();
+    }
+
+    /// <summary>A message was just committed to the queue.</summary>
+    public void Enqueued(QueuedMessage message)
+    {
+        if (_queued is not null) Track(+1);
+        // Caught up: the database holds nothing older than this message, so it can be sent without reading it back.
+        if (_caughtUp) _fresh.Enqueue(message);
+        Wake();
+    }
+
+    private void Wake()
     {
         _poked = true;
         if (!_running) _ = DrainAsync();
     }
 
-    /// <summary>A message was just committed to the queue.</summary>
-    public void Enqueued()
+    /// <summary>From now on the queue is read from the database again (what is in memory is also there).</summary>
+    private void Forget()
     {
-        if (_queued is not null) Track(+1);
-        Poke();
+        _caughtUp = false;
+        _fresh.Clear();
     }
 
     /// <summary>The session is deactivating: its queue no longer counts towards this silo's gauge.</summary>
@@ -71,6 +90,7 @@ public sealed class SendPump(
     private async Task DrainAsync()
     {
         _running = true;
+        var caughtUp = false;
         try
         {
             if (_queued is null)
@@ -82,6 +102,17 @@ public sealed class SendPump(
             while (_poked && canSend())
             {
                 _poked = false;
+                if (_caughtUp)
+                {
+                    if (await SendFreshAsync() is not { } resumeAfter) continue;
+                    if (resumeAfter > TimeSpan.Zero)
+                    {
+                        retryLater(resumeAfter);
+                        return;
+                    }
+                    _poked = true; // a recipient asked us to wait: the pass over the database handles that
+                    continue;
+                }
                 var lastSeq = 0L;
                 DateTimeOffset? waitFor = null; // the earliest end of a recipient's block, when a pass left messages behind
                 IReadOnlyList<QueuedMessage> batch;
@@ -111,8 +142,13 @@ public sealed class SendPump(
                     return;
                 }
                 // Nothing was accepted during a pass that read the queue to its end: it is empty now, whatever the count drifted to.
-                if (!_poked) Track(-_queued!.Value);
+                if (!_poked)
+                {
+                    Track(-_queued!.Value);
+                    _caughtUp = true;
+                }
             }
+            caughtUp = _caughtUp && !_poked;
         }
         catch (Exception error)
         {
@@ -122,7 +158,31 @@ public sealed class SendPump(
         finally
         {
             _running = false;
+            if (!caughtUp) Forget();
         }
+    }
+
+    /// <summary>
+    /// Sends the messages accepted since the queue was caught up. Null when all went; otherwise the queue is read
+    /// from the database again, after the wait returned (zero: at once).
+    /// </summary>
+    private async Task<TimeSpan?> SendFreshAsync()
+    {
+        while (_fresh.Count > 0)
+        {
+            var message = _fresh.Peek();
+            if (!canSend() || BlockedUntil(message.To) is not null) break;
+            _fresh.Dequeue();
+            if (await SendOneAsync(message) is { } retryAfter)
+            {
+                Forget();
+                return retryAfter;
+            }
+            if (BlockedUntil(message.To) is not null) break;
+        }
+        if (_fresh.Count == 0) return null;
+        Forget();
+        return TimeSpan.Zero;
     }
 
     private DateTimeOffset? BlockedUntil(string to)

@@ -18,6 +18,9 @@ public sealed class ScenarioContext(CommandLine command, GatewayTarget gateway, 
     /// <summary>The cluster the tool started; scenarios that need it say so in their <see cref="ClusterPlan"/>.</summary>
     public LocalCluster Cluster => cluster ?? throw new InvalidOperationException("This scenario needs the cluster the tool starts itself.");
 
+    /// <summary>The cluster the tool started, or null when it measures a gateway given by URL.</summary>
+    public LocalCluster? OwnCluster => cluster;
+
     /// <summary>The operators' API, when the admin key is known.</summary>
     public AdminApi? Admin => Gateway.HasAdmin ? Gateway.Admin() : null;
 

@@ -98,18 +98,31 @@ public sealed class LoadScenario : IScenario
 
         context.Progress($"sending {messages} messages at {RateText(rate)}, {concurrency} at once");
         var traffic = new MessageTraffic(api, fleet.Sessions, retries: 0);
+        var own = context.OwnCluster;
+        if (own is not null) await own.ResetStatementsAsync();
+        var costBefore = own is null ? null : await own.CostAsync();
         var sendStartedAt = DateTimeOffset.UtcNow;
         var sendElapsed = await RateRunner.RunAsync(messages, rate, concurrency, index => traffic.SendAsync(index, cancellation), cancellation);
         var sends = new CallStats(traffic.Attempts.All(), sendElapsed);
         ReportCalls(report, "send", sends, "202", rate > 0 ? Goal.Below(50, "p95 < 50 ms at 1,000 msg/s") : null);
         if (rate > 0) report.Notes.Add($"Sends were paced at {rate:N0}/s; the accepted rate cannot exceed it. Run with --rate 0 for the maximum.");
-        else report.Add("send", "accepted, unthrottled", sends.PerSecond("202"), "msg/s", Goal.AtLeast(5000, "≥ 5,000 msg/s durable"));
+        else report.Add("send", "accepted, unthrottled", sends.PerSecond("202"), "msg/s", Goal.AtLeast(2500, "≥ 2,500 msg/s durable (aim 5,000)"));
 
         var sendLatency = sends.Latency("202");
         if (sendLatency is not null && pingAtRate.Latency("200") is { } pingLatency)
             report.Add("send vs ping", "send p50 / ping p50 (same rate and concurrency)", sendLatency.P50 / pingLatency.P50, "×");
         if (pingMax.PerSecond("200") is > 0 and var pingThroughput)
-            report.Add("send vs ping", "accepted/s as a share of unthrottled ping/s", 100 * sends.PerSecond("202") / pingThroughput, "%");
+            report.Add("send vs ping", "accepted/s as a share of unthrottled ping/s", 100 * sends.PerSecond("202") / pingThroughput, "%",
+                rate > 0 ? null : Goal.AtLeast(15, "≥ 15 % of ping"));
+
+        if (own is not null && costBefore is not null)
+        {
+            context.Progress("waiting for the messages to settle in the database (delivered, receipts in, events numbered)");
+            var settled = await own.WaitSettledAsync(command.Seconds("drain-timeout", 120, min: 1), cancellation);
+            var settledAt = DateTimeOffset.UtcNow;
+            CostReporting.Add(report, costBefore, await own.CostAsync(), await own.StatementsAsync(30), traffic.Accepted.Count,
+                settled ? settledAt - sendStartedAt : null, rate);
+        }
 
         context.Progress($"checking that the {traffic.Accepted.Count} accepted messages arrived exactly once");
         var delivery = await DeliveryAudit.RunAsync(api, fleet.Sessions, traffic, command.Seconds("drain-timeout", 120, min: 1), concurrency, context.Progress, cancellation);

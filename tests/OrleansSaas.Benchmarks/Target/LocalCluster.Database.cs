@@ -24,7 +24,7 @@ public sealed partial class LocalCluster
             var pair = await ReplicatedPostgres.StartAsync();
             return (pair.Primary, pair);
         }
-        var postgres = await Task.Run(() => PostgresServer.StartNew(durable: true));
+        var postgres = await Task.Run(() => PostgresServer.StartNew(durable: true, statementStatistics: true));
         if (topology == DatabaseTopology.Archived)
         {
             try

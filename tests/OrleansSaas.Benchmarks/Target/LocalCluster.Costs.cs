@@ -1,0 +1,72 @@
+using Npgsql;
+
+namespace OrleansSaas.Benchmarks.Target;
+
+/// <summary>Cumulative costs at one moment; the difference of two is what happened between them.</summary>
+public sealed record CostSnapshot(TimeSpan ProductCpu, TimeSpan PostgresCpu, long Commits);
+
+/// <summary>One normalised statement of the product, as pg_stat_statements counted it.</summary>
+public sealed record StatementCost(string Query, long Calls, double TotalMilliseconds);
+
+/// <summary>
+/// Load-independent costs of a run (CPU time and commits, not wall-clock rates), so a run on a busy machine
+/// still says where the work goes.
+/// </summary>
+public sealed partial class LocalCluster
+{
+    // Marks the tool's own queries, so the statement statistics can leave them out.
+    private const string BenchQuery = "/* bench */";
+
+    /// <summary>What the product has spent so far: CPU of its processes and of PostgreSQL, and the commits in its database.</summary>
+    public async Task<CostSnapshot> CostAsync()
+    {
+        var commits = await _cluster.QueryScalarAsync<long>($"{BenchQuery} SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+        var productCpu = _cluster.Processes.Aggregate(TimeSpan.Zero, (sum, process) => sum + process.CpuTime);
+        return new CostSnapshot(productCpu, _postgres.CpuTime(), commits);
+    }
+
+    /// <summary>Starts counting statements afresh (pg_stat_statements, which the tool's PostgreSQL loads).</summary>
+    public async Task ResetStatementsAsync()
+    {
+        await _cluster.QueryScalarAsync<object>($"{BenchQuery} CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        await _cluster.QueryScalarAsync<object>($"{BenchQuery} SELECT pg_stat_statements_reset()::text");
+    }
+
+    /// <summary>The product's statements since <see cref="ResetStatementsAsync"/>, most called first; the tool's own are left out.</summary>
+    public async Task<IReadOnlyList<StatementCost>> StatementsAsync(int limit)
+    {
+        await using var connection = new NpgsqlConnection(_cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"""
+            {BenchQuery} SELECT query, calls, total_exec_time FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel
+              AND query NOT LIKE '{BenchQuery}%'
+            ORDER BY calls DESC LIMIT @limit
+            """, connection);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var statements = new List<StatementCost>();
+        while (await reader.ReadAsync()) statements.Add(new StatementCost(reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2)));
+        return statements;
+    }
+
+    /// <summary>
+    /// Waits until the messages have settled: none queued or awaiting its delivery receipt, none pending in the
+    /// simulated network, every event numbered. Read from the database, so waiting adds no work to the product.
+    /// </summary>
+    public async Task<bool> WaitSettledAsync(TimeSpan timeout, CancellationToken cancellation)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var unsettled = await _cluster.QueryScalarAsync<long>($"""
+                {BenchQuery} SELECT (SELECT count(*) FROM messages WHERE direction = 'outbound' AND status IN ('queued', 'sent'))
+                    + (SELECT count(*) FROM sim_network_messages WHERE delivered_at IS NULL)
+                    + (SELECT count(*) FROM events WHERE seq IS NULL)
+                """);
+            if (unsettled == 0) return true;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellation);
+        }
+        return false;
+    }
+}

@@ -143,6 +143,8 @@ start_standby() {
     if [[ ! -f $STANDBY_DATA/PG_VERSION ]]; then
         say "Copying the primary into $STANDBY_DATA (pg_basebackup)"
         rm -rf "$STANDBY_DATA"
+        mkdir -m 700 "$STANDBY_DATA"
+        if is_root; then chown postgres:postgres "$STANDBY_DATA"; fi
         pg pg_basebackup -h 127.0.0.1 -p "$PGPORT" -U app -D "$STANDBY_DATA" -R -X stream --checkpoint=fast
         # Promoted, it must not wait for a standby of its own.
         printf "synchronous_standby_names = ''\n" >>"$STANDBY_DATA/postgresql.auto.conf"
@@ -157,6 +159,10 @@ start_standby() {
             || { tail -n 20 "$STANDBY_LOG" >&2; die "the standby did not start (is port $PGSTANDBY_PORT in use? set PGSTANDBY_PORT=…)"; }
     fi
     psql_app -d postgres -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c "SELECT pg_reload_conf()" >/dev/null
+    for _ in $(seq 50); do
+        [[ $(psql_app -d postgres -tA -c "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'") -gt 0 ]] && break
+        sleep 0.2
+    done
     # Both hosts: Npgsql keeps to whichever is the primary and rechecks every 2 s, so it finds a promoted standby.
     CONNECTION="Host=127.0.0.1:$PGPORT,127.0.0.1:$PGSTANDBY_PORT;Database=$DB;Username=app;Target Session Attributes=primary;Host Recheck Seconds=2"
 }

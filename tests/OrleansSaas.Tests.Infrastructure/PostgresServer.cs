@@ -36,9 +36,6 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
     /// <summary>The folder with initdb, pg_ctl, pg_basebackup, … (Debian keeps them out of PATH).</summary>
     public string Binaries => _binaries;
 
-    /// <summary>True when the tools run as the 'postgres' user because this process is root.</summary>
-    public bool RunsAsPostgresUser => _asRoot;
-
     private PostgresServer(string directory, string binaries, int port, bool asRoot, bool durable, bool statementStatistics)
     {
         _statementStatistics = statementStatistics;
@@ -188,7 +185,7 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
             ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql; install the 'postgresql' package (.ci/run and run.sh do this).");
     }
 
-    public void RunTool(string tool, string arguments)
+    private void RunTool(string tool, string arguments)
     {
         var path = Path.Combine(_binaries, tool);
         if (_asRoot) Run("runuser", $"-u postgres -- {path} {arguments}");

@@ -11,7 +11,8 @@ public static class WebContent
     /// <summary>The sidecar's content for an outbound message; media (by our id or fetched from its link) are given as <paramref name="mediaData"/> (base64).</summary>
     public static JsonObject ToSidecar(MessageContent content, string? mediaData, string? mimeType)
     {
-        var details = content.Details is null ? new JsonObject() : JsonNode.Parse(content.Details)!.AsObject();
+        // An object for most types, an array of cards for contacts.
+        var details = content.Details is null ? new JsonObject() : JsonNode.Parse(content.Details)!;
         var result = new JsonObject();
         switch (content.Type)
         {

@@ -10,7 +10,7 @@ namespace OrleansSaas.Tests.Outbound;
 public sealed class OutboundApiTests(OutboundClusterFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static readonly string[] Hosts = OutboundGuardTests.RefusedHosts.Select(row => (string)row[0]).ToArray();
+    private static readonly string[] Hosts = OutboundGuardTests.InternalHosts;
 
     [Fact]
     public async Task Every_refused_address_class_and_spelling_is_a_400_naming_the_url_field()

@@ -8,6 +8,7 @@ using OrleansSaas.Grains.Cluster;
 using OrleansSaas.Grains.Events;
 using OrleansSaas.Grains.Media;
 using OrleansSaas.Grains.Sessions;
+using OrleansSaas.Grains.Tenants;
 using OrleansSaas.Grains.Webhooks;
 using OrleansSaas.Outbound;
 
@@ -35,6 +36,9 @@ public static class SiloFeatureRegistration
         services.AddWebEngine(configuration);
         services.AddHostedService<SessionKeeper>();
         services.AddHostedService<CredentialResealer>();
+        services.AddOptions<LifecycleOptions>().Bind(configuration.GetSection(LifecycleOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<OrleansSaas.Data.Tenants.TenantLifecycleStore>();
+        services.AddHostedService<TenantDataLifecycle>();
         services.AddOptions<PlacementOptions>().Bind(configuration.GetSection("Silo")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionCounter>();
         services.AddPlacementDirector<SessionPlacementStrategy, SessionPlacementDirector>();

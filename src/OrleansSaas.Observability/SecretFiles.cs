@@ -5,7 +5,8 @@ namespace OrleansSaas.Observability;
 /// <summary>
 /// Secrets from files (Docker/Kubernetes secrets, systemd credentials): an environment variable
 /// <c>NAME_FILE=/path</c> sets the setting <c>NAME</c> (with <c>__</c> for <c>:</c>, as for any environment
-/// variable) to the file's contents without the trailing newline, e.g. <c>Admin__ApiKey_FILE</c>,
+/// variable; only names with a section, so others' *_FILE variables are left alone) to the file's contents
+/// without the trailing newline, e.g. <c>Admin__ApiKey_FILE</c>,
 /// <c>Security__CredentialKey_FILE</c>, <c>ConnectionStrings__Postgres_FILE</c>. Added after the environment,
 /// so the file wins over a plain variable of the same name. A named file that cannot be read stops the start.
 /// </summary>
@@ -19,7 +20,8 @@ public static class SecretFiles
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
             var name = (string)variable.Key;
-            if (!name.EndsWith(Suffix, StringComparison.Ordinal) || name.Length == Suffix.Length) continue;
+            // Only section paths (Section__Key_FILE): other programs' *_FILE variables (e.g. TF_CLI_CONFIG_FILE) are not ours.
+            if (!name.EndsWith(Suffix, StringComparison.Ordinal) || !name.Contains("__", StringComparison.Ordinal)) continue;
             var path = (string?)variable.Value;
             if (string.IsNullOrWhiteSpace(path)) continue;
             var key = name[..^Suffix.Length].Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal);

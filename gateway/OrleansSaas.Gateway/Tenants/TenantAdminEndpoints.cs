@@ -91,7 +91,10 @@ public static partial class TenantAdminEndpoints
     private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> Resume(string tenantId, IClusterClient cluster) =>
         Found(tenantId, IsTenantId(tenantId) ? await cluster.GetGrain<ITenantGrain>(tenantId).Resume() : null);
 
-    /// <summary>Soft delete: the tenant's keys stop working and it answers 404, but its sessions, messages and media are retained.</summary>
+    /// <summary>
+    /// Soft delete: the tenant's keys stop working and it answers 404; its sessions, messages and media are kept for
+    /// the grace period (silo setting Lifecycle:DeletedTenantGrace), then the leader purges them.
+    /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string tenantId, IClusterClient cluster)
     {
         if (!IsTenantId(tenantId) || !await cluster.GetGrain<ITenantGrain>(tenantId).Delete()) return TenantNotFound(tenantId);

@@ -4,7 +4,7 @@ using OrleansSaas.Gateway.Problems;
 
 namespace OrleansSaas.Gateway.Tenants;
 
-public sealed record TenantPlanRequest(int? MaxSessions, int? MessagesPerMinute, long? MediaStorageBytes);
+public sealed record TenantPlanRequest(int? MaxSessions, int? MessagesPerMinute, long? MediaStorageBytes, int? MessageRetentionDays = null);
 
 public sealed record CreateTenantRequest(string? Name, TenantPlanRequest? Plan);
 
@@ -32,6 +32,7 @@ public static class TenantAdminValidation
     public const int MaxSessionsLimit = 100_000;
     public const int MessagesPerMinuteLimit = 1_000_000;
     public const long MediaStorageBytesLimit = 1L << 40;   // 1 TiB
+    public const int MessageRetentionDaysLimit = 36_500;
 
     /// <summary>The trimmed name, or null when absent; adds an error when present but unusable.</summary>
     public static string? Name(string? name, FieldErrors errors)
@@ -47,7 +48,8 @@ public static class TenantAdminValidation
         Bound("plan.maxSessions", plan?.MaxSessions, MaxSessionsLimit, errors);
         Bound("plan.messagesPerMinute", plan?.MessagesPerMinute, MessagesPerMinuteLimit, errors);
         Bound("plan.mediaStorageBytes", plan?.MediaStorageBytes, MediaStorageBytesLimit, errors);
-        return new TenantPlanChange(plan?.MaxSessions, plan?.MessagesPerMinute, plan?.MediaStorageBytes);
+        Bound("plan.messageRetentionDays", plan?.MessageRetentionDays, MessageRetentionDaysLimit, errors);
+        return new TenantPlanChange(plan?.MaxSessions, plan?.MessagesPerMinute, plan?.MediaStorageBytes, plan?.MessageRetentionDays);
     }
 
     /// <summary>Absent: every scope. Returned in <see cref="Auth.Scopes.All"/> order, without repeats.</summary>

@@ -13,12 +13,15 @@ public enum TenantStatus
 public sealed record TenantPlan(
     [property: Id(0)] int MaxSessions,
     [property: Id(1)] int MessagesPerMinute,
-    [property: Id(2)] long MediaStorageBytes)
+    [property: Id(2)] long MediaStorageBytes,
+    // Days messages and media are kept; null keeps the cluster's default (Lifecycle:MessageRetention).
+    [property: Id(3)] int? MessageRetentionDays = null)
 {
     public static readonly TenantPlan Default = new(MaxSessions: 10, MessagesPerMinute: 600, MediaStorageBytes: 1L << 30);
 
     public TenantPlan With(TenantPlanChange change) => new(
-        change.MaxSessions ?? MaxSessions, change.MessagesPerMinute ?? MessagesPerMinute, change.MediaStorageBytes ?? MediaStorageBytes);
+        change.MaxSessions ?? MaxSessions, change.MessagesPerMinute ?? MessagesPerMinute, change.MediaStorageBytes ?? MediaStorageBytes,
+        change.MessageRetentionDays ?? MessageRetentionDays);
 }
 
 /// <summary>A partial plan: null fields keep their current value.</summary>
@@ -26,7 +29,8 @@ public sealed record TenantPlan(
 public sealed record TenantPlanChange(
     [property: Id(0)] int? MaxSessions,
     [property: Id(1)] int? MessagesPerMinute,
-    [property: Id(2)] long? MediaStorageBytes);
+    [property: Id(2)] long? MediaStorageBytes,
+    [property: Id(3)] int? MessageRetentionDays = null);
 
 [GenerateSerializer, Immutable, Alias("tenant-view")]
 public sealed record TenantView(

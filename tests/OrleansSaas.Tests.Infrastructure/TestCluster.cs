@@ -13,7 +13,7 @@ namespace OrleansSaas.Tests.Infrastructure;
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
 
     /// <summary>Detect a dead silo within a few seconds and retry quickly; production defaults are in silo/appsettings.json. The in-process cluster applies the same.</summary>
     public static readonly IReadOnlyDictionary<string, string> ShortTimings = new Dictionary<string, string>

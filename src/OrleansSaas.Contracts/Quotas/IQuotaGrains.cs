@@ -23,7 +23,10 @@ public interface ITenantQuotaGrain : IGrainWithStringKey
 [Alias("rate-limiter")]
 public interface IRateLimiterGrain : IGrainWithStringKey
 {
-    /// <summary>Null when a request may go ahead, else how long until one may.</summary>
-    [Alias("try-acquire")]
+    /// <summary>
+    /// Null when a request may go ahead, else how long until one may. Asked on every request, so a caller gives up
+    /// after a few seconds (503 with Retry-After) rather than hold every request of the key while its silo dies.
+    /// </summary>
+    [Alias("try-acquire"), ResponseTimeout("00:00:03")]
     Task<TimeSpan?> TryAcquire(double perSecond, int burst);
 }

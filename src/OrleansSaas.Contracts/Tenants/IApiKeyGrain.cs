@@ -14,8 +14,9 @@ public interface IApiKeyGrain : IGrainWithStringKey
     /// <summary>
     /// What the key may do, or null when the secret does not match, the key is unknown or revoked, or its
     /// tenant was deleted. A suspended tenant's key still answers (so the caller can say why it is refused).
+    /// Asked while authenticating requests, so a caller gives up after a few seconds (503) while the key's silo dies.
     /// </summary>
-    [Alias("authenticate")]
+    [Alias("authenticate"), ResponseTimeout("00:00:03")]
     Task<ApiKeyGrant?> Authenticate(byte[] secretHash);
 
     /// <summary>Revokes the key if it belongs to the tenant (again: no-op); false when it does not.</summary>

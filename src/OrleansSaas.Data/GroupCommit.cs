@@ -68,7 +68,7 @@ public sealed class GroupCommit
         catch (PostgresException) when (writes.Count > 1)
         {
             // One statement failed and rolled the whole transaction back: each runs again alone, so only its own caller sees the error.
-            foreach (var write in writes) await CommitAsync([write]);
+            foreach (var write in writes) await CommitAsync([write with { Statement = Copy(write.Statement) }]);
         }
         catch (Exception error)
         {
@@ -82,21 +82,22 @@ public sealed class GroupCommit
         await using var connection = await _db.OpenConnectionAsync();
         await using var batch = new NpgsqlBatch(connection);
         foreach (var write in writes) batch.BatchCommands.Add(write.Statement);
-        try
+        await using (var reader = await batch.ExecuteReaderAsync())
         {
-            await using (var reader = await batch.ExecuteReaderAsync())
+            do
             {
-                do
-                {
-                    while (await reader.ReadAsync()) { }
-                } while (await reader.NextResultAsync());
-            }
-            return writes.Select(w => checked((int)w.Statement.Rows)).ToArray();
+                while (await reader.ReadAsync()) { }
+            } while (await reader.NextResultAsync());
         }
-        finally
-        {
-            batch.BatchCommands.Clear(); // a statement may be run again, alone, in a batch of its own
-        }
+        return writes.Select(w => checked((int)w.Statement.Rows)).ToArray();
+    }
+
+    /// <summary>A fresh statement with the same text and parameters: a statement that took part in a failed batch cannot be sent again.</summary>
+    private static NpgsqlBatchCommand Copy(NpgsqlBatchCommand statement)
+    {
+        var copy = new NpgsqlBatchCommand(statement.CommandText);
+        foreach (NpgsqlParameter parameter in statement.Parameters) copy.Parameters.Add(parameter.Clone());
+        return copy;
     }
 
     private sealed record Write(NpgsqlBatchCommand Statement)

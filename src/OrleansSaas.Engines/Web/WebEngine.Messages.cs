@@ -12,7 +12,7 @@ public sealed partial class WebEngine
             return new SendOutcome(SendResult.Disconnected, Connection: Contracts.Sessions.ConnectionChange.Transient("engine_unavailable"));
         var to = WebContent.Digits(message.To);
         string? data = null, mimeType = null;
-        if (message.Content.Details is { } detailsJson && (string?)JsonNode.Parse(detailsJson)?["mediaId"] is { } mediaId)
+        if (message.Content.Details is { } detailsJson && JsonNode.Parse(detailsJson) is JsonObject details && (string?)details["mediaId"] is { } mediaId)
         {
             if (await media.OpenAsync(session.TenantId, mediaId) is not var (view, stream))
                 return new SendOutcome(SendResult.Rejected, Error: "media_unavailable: the media was deleted before it could be sent.");

@@ -12,7 +12,7 @@ public sealed partial class WebEngine
             return new SendOutcome(SendResult.Disconnected, Connection: Contracts.Sessions.ConnectionChange.Transient("engine_unavailable"));
         var to = WebContent.Digits(message.To);
         string? data = null, mimeType = null;
-        var details = message.Content.Details is { } detailsJson ? JsonNode.Parse(detailsJson) : null;
+        var details = message.Content.Details is { } detailsJson ? JsonNode.Parse(detailsJson) as JsonObject : null;
         if ((string?)details?["link"] is { } mediaLink)
         {
             var linked = await links.FetchAsync(mediaLink);

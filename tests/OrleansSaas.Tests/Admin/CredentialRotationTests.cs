@@ -28,7 +28,7 @@ public sealed class CredentialRotationTests
             var sessionId = await client.CreatePairedSessionAsync("+12015559701");
             await using var receiver = await WebhookReceiver.StartAsync();
             var webhook = await (await client.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url })).ReadJsonAsync(HttpStatusCode.Created);
-            var (webhookId, secret) = ((string)webhook["id"]!, (string)webhook["secret"]!);
+            var (webhookId, secret) = ((string)webhook["webhook"]!["id"]!, (string)webhook["secret"]!);
             var sealedBefore = await cluster.QueryScalarAsync<byte[]>("SELECT secret FROM webhook_subscriptions WHERE id = @id", ("id", webhookId));
 
             // The new key is current on the silo that takes over; the old one only opens what is not re-sealed yet.

@@ -28,7 +28,7 @@ public sealed class CredentialRotationTests
             var sessionId = await client.CreatePairedSessionAsync("+12015559701");
             await using var receiver = await WebhookReceiver.StartAsync();
             var webhook = await (await client.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url })).ReadJsonAsync(HttpStatusCode.Created);
-            var (webhookId, secret) = ((string)webhook["id"]!, (string)webhook["secret"]!);
+            var (webhookId, secret) = ((string)webhook["webhook"]!["id"]!, (string)webhook["secret"]!);
             var sealedBefore = await cluster.QueryScalarAsync<byte[]>("SELECT secret FROM webhook_subscriptions WHERE id = @id", ("id", webhookId));
 
             // The new key is current on the silo that takes over; the old one only opens what is not re-sealed yet.
@@ -57,9 +57,14 @@ public sealed class CredentialRotationTests
         }
     }
 
+    // While a silo leaves, a read can meet it on the way out; only the end state counts.
     private static async Task ConnectedOnAsync(TestCluster cluster, HttpClient client, string sessionId, int silo) =>
-        await Api.EventuallyAsync(() => client.GetSessionAsync(sessionId),
-            s => (string?)s["status"] == "connected" && cluster.SiloIndexOf(s.Silo()) == silo, Patience, $"the session connected on silo {silo}");
+        await Api.EventuallyAsync(async () =>
+            {
+                var response = await client.GetAsync($"/v1/sessions/{sessionId}");
+                return response.IsSuccessStatusCode ? System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
+            },
+            s => s is not null && (string?)s["status"] == "connected" && cluster.SiloIndexOf(s.Silo()) == silo, Patience, $"the session connected on silo {silo}");
 
     private static async Task PingVerifiesAsync(HttpClient client, WebhookReceiver receiver, string webhookId, string secret)
     {

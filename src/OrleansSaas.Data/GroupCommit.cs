@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
 
@@ -38,7 +39,7 @@ public sealed class GroupCommit
     /// </summary>
     public Task<int> ExecuteAsync(string key, NpgsqlBatchCommand statement)
     {
-        var write = new Write(statement);
+        var write = new Write(statement) { Caller = Activity.Current };
         var writer = (int)((uint)StringComparer.Ordinal.GetHashCode(key) % Writers);
         if (!_writers[writer].Writer.TryWrite(write)) throw new InvalidOperationException("Group commit is closed.");
         return write.Done.Task;
@@ -79,6 +80,22 @@ public sealed class GroupCommit
     /// <summary>One round trip: the statements of a batch without its own transaction run in one implicit transaction.</summary>
     private async Task<int[]> RunAsync(IReadOnlyList<Write> writes)
     {
+        // The batch's database span joins its first caller's trace (a span has one parent); the other callers'
+        // traces show the wait inside their own spans.
+        var previous = Activity.Current;
+        Activity.Current = writes[0].Caller;
+        try
+        {
+            return await RunInTraceAsync(writes);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
+
+    private async Task<int[]> RunInTraceAsync(IReadOnlyList<Write> writes)
+    {
         await using var connection = await _db.OpenConnectionAsync();
         await using var batch = new NpgsqlBatch(connection);
         foreach (var write in writes) batch.BatchCommands.Add(write.Statement);
@@ -103,5 +120,6 @@ public sealed class GroupCommit
     private sealed record Write(NpgsqlBatchCommand Statement)
     {
         public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Activity? Caller { get; init; }
     }
 }

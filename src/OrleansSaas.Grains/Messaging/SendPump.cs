@@ -178,7 +178,12 @@ public sealed class SendPump(
                 Forget();
                 return retryAfter;
             }
-            if (BlockedUntil(message.To) is not null) break;
+            if (BlockedUntil(message.To) is not null)
+            {
+                // Its recipient asked us to wait: the message is still queued, and the pass over the database waits for it.
+                Forget();
+                return TimeSpan.Zero;
+            }
         }
         if (_fresh.Count == 0) return null;
         Forget();

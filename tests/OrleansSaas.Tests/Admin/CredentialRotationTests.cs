@@ -23,7 +23,9 @@ public sealed class CredentialRotationTests
         await File.WriteAllTextAsync(newKeyFile, newKey + "\n");
         try
         {
-            await using var cluster = await TestCluster.StartAsync(silos: 1, settings: new Dictionary<string, string> { ["Security__CredentialKey"] = oldKey });
+            await using var cluster = await TestCluster.StartAsync(silos: 1,
+                settings: TestCluster.AllowingLoopback(new Dictionary<string, string> { ["Security__CredentialKey"] = oldKey }),
+                gatewaySettings: TestCluster.AllowingLoopback()); // the webhook receiver runs on loopback
             using var client = cluster.CreateClient();
             var sessionId = await client.CreatePairedSessionAsync("+12015559701");
             await using var receiver = await WebhookReceiver.StartAsync();
@@ -32,12 +34,12 @@ public sealed class CredentialRotationTests
             var sealedBefore = await cluster.QueryScalarAsync<byte[]>("SELECT secret FROM webhook_subscriptions WHERE id = @id", ("id", webhookId));
 
             // The new key is current on the silo that takes over; the old one only opens what is not re-sealed yet.
-            await cluster.StartSiloAsync(2, new Dictionary<string, string>
+            await cluster.StartSiloAsync(2, TestCluster.AllowingLoopback(new Dictionary<string, string>
             {
                 ["Security__CredentialKey_FILE"] = newKeyFile,
                 ["Security__PreviousCredentialKeys__0"] = oldKey,
                 ["Security__ResealInterval"] = "00:00:01",
-            });
+            }));
             await cluster.StopSiloGracefullyAsync(1, Drain);
             await ConnectedOnAsync(cluster, client, sessionId, 2);
             await Api.EventuallyAsync(() => cluster.QueryScalarAsync<byte[]>("SELECT secret FROM webhook_subscriptions WHERE id = @id", ("id", webhookId)),
@@ -45,7 +47,7 @@ public sealed class CredentialRotationTests
             await PingVerifiesAsync(client, receiver, webhookId, secret);
 
             // The old key is gone: everything opens with the new key alone.
-            await cluster.StartSiloAsync(3, new Dictionary<string, string> { ["Security__CredentialKey"] = newKey });
+            await cluster.StartSiloAsync(3, TestCluster.AllowingLoopback(new Dictionary<string, string> { ["Security__CredentialKey"] = newKey }));
             await cluster.StopSiloGracefullyAsync(2, Drain);
             await ConnectedOnAsync(cluster, client, sessionId, 3);
             await PingVerifiesAsync(client, receiver, webhookId, secret);

@@ -15,8 +15,8 @@ namespace OrleansSaas.Tests.InProcess;
 /// <summary>The in-process silos run what the silo host runs: both containers come from the one registration method.</summary>
 public sealed class SharedRegistrationTests
 {
-    /// <summary>What only the silo host has, on purpose: its HTTP side (health, dashboard) and its telemetry.</summary>
-    private static readonly string[] HostOnlyOptions = ["SiloHostOptions", "TelemetryOptions"];
+    /// <summary>What only the silo host has, on purpose: its HTTP side (health, dashboard, who may see them) and its telemetry.</summary>
+    private static readonly string[] HostOnlyOptions = ["SiloHostOptions", "TelemetryOptions", "OperatorAccessOptions"];
     private static readonly string[] HostOnlyFilters = ["SessionCallTelemetry"];
 
     [Fact]

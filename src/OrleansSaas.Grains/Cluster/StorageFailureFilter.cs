@@ -21,7 +21,7 @@ public sealed class StorageFailureFilter : IIncomingGrainCallFilter
         }
     }
 
-    private static bool IsDatabaseFailure(Exception error)
+    public static bool IsDatabaseFailure(Exception error)
     {
         for (var current = error; current is not null; current = current.InnerException)
             if (current is DbException) return true;

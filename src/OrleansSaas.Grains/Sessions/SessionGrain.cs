@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansSaas.Contracts.Cluster;
 using OrleansSaas.Contracts.Engines;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Quotas;
@@ -77,10 +78,12 @@ public sealed partial class SessionGrain(
             else
                 await ConnectAsync();
         }
-        catch
+        catch (Exception error)
         {
             counter.Exit(); // a failed activation is never deactivated, so it must not keep its slot
             CountAs(null);
+            // Call filters do not see activation: the caller gets the error it can read (a 503), as from a call.
+            if (StorageFailureFilter.IsDatabaseFailure(error)) throw new StorageUnavailableException();
             throw;
         }
     }

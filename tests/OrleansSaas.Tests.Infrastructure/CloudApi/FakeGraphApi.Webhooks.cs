@@ -77,8 +77,9 @@ public sealed partial class FakeGraphApi
                         using var response = await PostWebhookAsync(number, StatusJson(number, wamid, waId, status, callbackData));
                         if (response.IsSuccessStatusCode) break;
                     }
-                    catch (HttpRequestException)
+                    catch (Exception error) when (error is HttpRequestException or TaskCanceledException)
                     {
+                        // No answer, or none in time: retried like any answer but 200.
                     }
                     await Task.Delay(500);
                 }

@@ -34,7 +34,7 @@ public sealed partial class FakeGraphApi : IAsyncDisposable
     private readonly ConcurrentQueue<GraphRequest> _requests = new();
     private readonly ConcurrentQueue<(int Status, string Body)> _webhookAnswers = new();
     private readonly ConcurrentQueue<WebhookPost> _webhookPosts = new();
-    private readonly HttpClient _webhookClient = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _webhookClient = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     public string BaseUrl { get; }
     public IReadOnlyList<GraphRequest> Requests => _requests.ToArray();

@@ -56,6 +56,13 @@ public static class Api
     public static async Task<JsonNode> GetSessionAsync(this HttpClient client, string id) =>
         await (await client.GetAsync($"/v1/sessions/{id}")).ReadJsonAsync(HttpStatusCode.OK);
 
+    /// <summary>The session, or null while the API answers a retriable 503 (e.g. its silo just died).</summary>
+    public static async Task<JsonNode?> TryGetSessionAsync(this HttpClient client, string id)
+    {
+        var response = await client.GetAsync($"/v1/sessions/{id}");
+        return response.StatusCode == HttpStatusCode.ServiceUnavailable ? null : await response.ReadJsonAsync(HttpStatusCode.OK);
+    }
+
     public static async Task<JsonNode> SendTextAsync(this HttpClient client, string sessionId, string to, string text)
     {
         var response = await client.PostAsJsonAsync($"/v1/sessions/{sessionId}/messages", new { to, text });

@@ -12,7 +12,10 @@ public sealed class PlacementTests
     {
         await using var cluster = await TestCluster.StartAsync(silos: 2, new Dictionary<string, string> { ["Silo__MaxSessions"] = "3" });
         using var client = cluster.CreateClient();
-        await Task.Delay(TimeSpan.FromSeconds(3)); // both silos have reported their capacity once
+        using var admin = cluster.CreateAdminClient();
+        // Placement counts a silo once it has reported its capacity: wait for both reports, not a fixed time.
+        await Api.EventuallyAsync(async () => (await (await admin.GetAsync("/v1/admin/silos")).ReadJsonAsync(HttpStatusCode.OK)).AsArray(),
+            list => list.Count == 2 && list.All(s => (int?)s!["maxSessions"] == 3), TimeSpan.FromSeconds(30), "both silos' capacity reports");
 
         var created = new List<string>();
         HttpResponseMessage refused;

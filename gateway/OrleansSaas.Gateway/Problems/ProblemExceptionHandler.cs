@@ -19,7 +19,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             BadHttpRequestException { InnerException: JsonException json } => MalformedJson(json),
             BadHttpRequestException bad => Unreadable(bad),
             ClusterFullException full => Unavailable(context, ProblemTypes.CapacityExhausted, "The cluster is at capacity", full.Message),
-            _ when IsDatabaseFailure(exception) =>
+            _ when StorageUnavailableException.IsInChain(exception) =>
                 Unavailable(context, ProblemTypes.Unavailable, "The database is not available right now", "Retry after the delay in the Retry-After header (a send with the same Idempotency-Key is never sent twice)."),
             SiloUnavailableException or TimeoutException or OrleansMessageRejectionException =>
                 Unavailable(context, ProblemTypes.Unavailable, "The cluster is not available right now", "Retry after the delay in the Retry-After header."),
@@ -32,14 +32,6 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         }
         context.Response.StatusCode = problem.Status ?? 500;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
-    }
-
-    // Orleans may hand the database failure over wrapped (an activation that failed on it, for one).
-    private static bool IsDatabaseFailure(Exception exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-            if (current is StorageUnavailableException or System.Data.Common.DbException) return true;
-        return false;
     }
 
     private static ProblemDetails MalformedJson(JsonException json)

@@ -19,4 +19,12 @@ public sealed class StorageUnavailableException : Exception
     public StorageUnavailableException(string message, Exception inner) : base(message, inner)
     {
     }
+
+    /// <summary>True when this exception or a driver's database failure is anywhere in the chain (Orleans may wrap it).</summary>
+    public static bool IsInChain(Exception error)
+    {
+        for (var current = error; current is not null; current = current.InnerException)
+            if (current is StorageUnavailableException or System.Data.Common.DbException) return true;
+        return false;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using OrleansSaas.Contracts.Cluster;
 
 namespace OrleansSaas.Grains.Cluster;
@@ -15,16 +14,9 @@ public sealed class StorageFailureFilter : IIncomingGrainCallFilter
         {
             await context.Invoke();
         }
-        catch (Exception error) when (IsDatabaseFailure(error))
+        catch (Exception error) when (StorageUnavailableException.IsInChain(error))
         {
             throw new StorageUnavailableException();
         }
-    }
-
-    public static bool IsDatabaseFailure(Exception error)
-    {
-        for (var current = error; current is not null; current = current.InnerException)
-            if (current is DbException) return true;
-        return false;
     }
 }

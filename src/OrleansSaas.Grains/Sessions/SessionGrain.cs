@@ -83,7 +83,7 @@ public sealed partial class SessionGrain(
             counter.Exit(); // a failed activation is never deactivated, so it must not keep its slot
             CountAs(null);
             // Call filters do not see activation: the caller gets the error it can read (a 503), as from a call.
-            if (StorageFailureFilter.IsDatabaseFailure(error)) throw new StorageUnavailableException();
+            if (StorageUnavailableException.IsInChain(error)) throw new StorageUnavailableException();
             throw;
         }
     }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using OrleansSaas.Contracts.Cluster;
 using OrleansSaas.Data;
 using OrleansSaas.Gateway;
 using OrleansSaas.Gateway.Admin;
@@ -48,6 +50,7 @@ builder.UseOrleansClient(client =>
         o.ClusterId = cluster.ClusterId;
         o.ServiceId = cluster.ServiceId;
     });
+    client.Services.Configure<ExceptionSerializationOptions>(StorageUnavailableException.AllowOnTheWire);
     client.UseAdoNetClustering(o =>
     {
         o.Invariant = "Npgsql";

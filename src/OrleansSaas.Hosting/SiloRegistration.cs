@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using OrleansSaas.Contracts.Cluster;
 using OrleansSaas.Data;
 using OrleansSaas.Grains;
 using OrleansSaas.Grains.Cluster;
@@ -35,6 +38,7 @@ public static class SiloRegistration
             o.ConnectionString = connectionString;
         });
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
+        silo.Services.Configure<ExceptionSerializationOptions>(StorageUnavailableException.AllowOnTheWire);
         return silo;
     }
 }

@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Orleans.Serialization;
+
 namespace OrleansSaas.Contracts.Cluster;
 
 /// <summary>
@@ -24,7 +27,18 @@ public sealed class StorageUnavailableException : Exception
     public static bool IsInChain(Exception error)
     {
         for (var current = error; current is not null; current = current.InnerException)
-            if (current is StorageUnavailableException or System.Data.Common.DbException) return true;
+            if (current is StorageUnavailableException or DbException) return true;
         return false;
+    }
+
+    /// <summary>
+    /// Lets a driver's database exception cross the wire as an ordinary exception. Orleans wraps failures no call filter
+    /// sees (a grain's activation, its state loading) with the driver's exception inside; without this the reply cannot
+    /// be serialized and the caller gets a codec error in place of a database failure. Silo and client both need it.
+    /// </summary>
+    public static void AllowOnTheWire(ExceptionSerializationOptions options)
+    {
+        var others = options.SupportedExceptionTypeFilter;
+        options.SupportedExceptionTypeFilter = type => typeof(DbException).IsAssignableFrom(type) || others(type);
     }
 }

@@ -78,12 +78,10 @@ public sealed partial class SessionGrain(
             else
                 await ConnectAsync();
         }
-        catch (Exception error)
+        catch
         {
             counter.Exit(); // a failed activation is never deactivated, so it must not keep its slot
             CountAs(null);
-            // Call filters do not see activation: the caller gets the error it can read (a 503), as from a call.
-            if (StorageUnavailableException.IsInChain(error)) throw new StorageUnavailableException();
             throw;
         }
     }

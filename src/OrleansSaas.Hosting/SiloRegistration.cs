@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Serialization;
 using OrleansSaas.Contracts.Cluster;
 using OrleansSaas.Data;
@@ -27,6 +29,11 @@ public static class SiloRegistration
 #pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+        // Orleans counts its hold on a dead silo's grains from the estimated failure (the declaration less the
+        // failure-detection window); this makes it end Failover:DirectoryHoldAfterDeath after the declaration.
+        silo.Services.AddOptions<GrainDirectoryOptions>().Configure<IOptions<ClusterMembershipOptions>, IOptions<FailoverOptions>>(
+            (directory, membership, failover) => directory.RangeLeaseDuration =
+                membership.Value.MaxProbeTimeout * membership.Value.NumMissedProbesLimit + failover.Value.DirectoryHoldAfterDeath);
         silo.AddAdoNetGrainStorageAsDefault(o =>
         {
             o.Invariant = "Npgsql";

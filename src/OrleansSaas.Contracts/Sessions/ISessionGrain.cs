@@ -49,7 +49,7 @@ public interface ISessionGrain : IGrainWithStringKey
     /// few seconds (the gateway answers 503 with Retry-After) instead of waiting the default 30 s on a silo that died
     /// with the call: the outcome is then unknown, and a retry under the same idempotency key is never sent twice.
     /// </summary>
-    [Alias("send"), ResponseTimeout("00:00:04")]
+    [Alias("send"), ResponseTimeout("00:00:03")]
     Task<SendReply> Send(SendMessageCommand command);
 
     /// <summary>Marks an inbound message as read and tells its sender.</summary>

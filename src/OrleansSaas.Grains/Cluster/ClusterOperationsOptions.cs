@@ -9,11 +9,11 @@ public sealed class ClusterOperationsOptions
 
     /// <summary>Sessions moved at once by a drain or a rebalance; bounds the reconnect burst on the engines and PostgreSQL.</summary>
     [Range(1, 1000)]
-    public int MoveParallelism { get; set; } = 16;
+    public int MoveParallelism { get; set; } = 32;
 
     /// <summary>Pace of a rebalance, so evening out never competes with client traffic; drains run unpaced.</summary>
     [Range(0.1, 100_000)]
-    public double RebalanceMovesPerSecond { get; set; } = 50;
+    public double RebalanceMovesPerSecond { get; set; } = 100;
 
     /// <summary>Sessions are even when the fullest silo has at most this many times the sessions of the emptiest (or one more).</summary>
     [Range(1.0, 10.0)]

@@ -12,7 +12,7 @@ public sealed class FailoverOptions
 
     /// <summary>Sessions re-activated at once; bounds the load a silo death puts on PostgreSQL and the survivors.</summary>
     [Range(1, 1000)]
-    public int Parallelism { get; set; } = 32;
+    public int Parallelism { get; set; } = 64;
 
     /// <summary>Wait before sweeping again when some sessions could not be revived (e.g. while the directory recovers from the death).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]

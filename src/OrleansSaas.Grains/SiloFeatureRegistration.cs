@@ -41,6 +41,7 @@ public static class SiloFeatureRegistration
         services.AddHostedService<TenantDataLifecycle>();
         services.AddOptions<PlacementOptions>().Bind(configuration.GetSection("Silo")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionCounter>();
+        services.AddSingleton<OrleansSaas.Contracts.Quotas.TokenLeases>(); // the tenants' message quotas, leased by this silo
         services.AddPlacementDirector<SessionPlacementStrategy, SessionPlacementDirector>();
         services.AddHostedService<SessionLoadReporter>();
         services.AddClusterOperations(configuration);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansSaas.Contracts.Quotas;
 using OrleansSaas.Gateway.Auth;
 using OrleansSaas.Gateway.Problems;
@@ -29,12 +30,15 @@ public sealed class RequestRateOptions
 /// <summary>
 /// Limits each API key's request rate across the whole deployment: the bucket lives in one grain per key,
 /// so a client spreading its requests over several gateways gets no more than one gateway would give it.
+/// Each gateway leases the key's tokens in batches (<see cref="TokenLease"/>), not a grain call per request.
 /// </summary>
 public static class RequestRateLimiting
 {
     public static IServiceCollection AddRequestRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RequestRateOptions>().Bind(configuration.GetSection(RequestRateOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenLeases>(); // the keys' request rates, leased by this gateway
         return services;
     }
 
@@ -44,7 +48,8 @@ public static class RequestRateLimiting
         {
             var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RequestRateOptions>>().Value;
             var limiter = context.RequestServices.GetRequiredService<IClusterClient>().GetGrain<IRateLimiterGrain>($"key/{keyId}");
-            if (await limiter.TryAcquire(options.RequestsPerSecondPerKey, options.Burst) is { } retryAfter)
+            var leases = context.RequestServices.GetRequiredService<TokenLeases>();
+            if (await leases.TryTakeAsync(keyId, (wanted, returned) => limiter.Lease(options.RequestsPerSecondPerKey, options.Burst, wanted, returned)) is { } retryAfter)
             {
                 await Problem.RateLimited(context.Response, retryAfter, "This API key made too many requests; retry after the Retry-After delay.").ExecuteAsync(context);
                 return;

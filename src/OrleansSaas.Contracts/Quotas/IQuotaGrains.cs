@@ -14,9 +14,9 @@ public interface ITenantQuotaGrain : IGrainWithStringKey
     [Alias("release-session")]
     Task ReleaseSession(string sessionId);
 
-    /// <summary>Counts one message against the plan's messages per minute; null when allowed, else how long until it would be.</summary>
-    [Alias("consume-message")]
-    Task<TimeSpan?> TryConsumeMessage();
+    /// <summary>Up to <paramref name="wanted"/> messages of the plan's messages per minute, for a silo's <see cref="TokenLease"/>.</summary>
+    [Alias("lease-messages")]
+    Task<TokenGrant> LeaseMessages(int wanted, int returned);
 }
 
 /// <summary>A token bucket shared by every gateway (key: what is limited, e.g. an API key id).</summary>
@@ -24,9 +24,10 @@ public interface ITenantQuotaGrain : IGrainWithStringKey
 public interface IRateLimiterGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Null when a request may go ahead, else how long until one may. Asked on every request, so a caller gives up
-    /// after a few seconds (503 with Retry-After) rather than hold every request of the key while its silo dies.
+    /// Up to <paramref name="wanted"/> requests' worth of tokens, for a gateway's <see cref="TokenLease"/>. A request
+    /// may wait for it, so a caller gives up after a few seconds (503 with Retry-After) rather than hold every
+    /// request of the key while its silo dies.
     /// </summary>
-    [Alias("try-acquire"), ResponseTimeout("00:00:03")]
-    Task<TimeSpan?> TryAcquire(double perSecond, int burst);
+    [Alias("lease"), ResponseTimeout("00:00:03")]
+    Task<TokenGrant> Lease(double perSecond, int burst, int wanted, int returned);
 }

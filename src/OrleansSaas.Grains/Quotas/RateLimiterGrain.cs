@@ -7,9 +7,9 @@ public sealed class RateLimiterGrain(TimeProvider clock) : Grain, IRateLimiterGr
 {
     private TokenBucket? _bucket;
 
-    public Task<TimeSpan?> TryAcquire(double perSecond, int burst)
+    public Task<TokenGrant> Lease(double perSecond, int burst, int wanted, int returned)
     {
         _bucket ??= new TokenBucket(burst, clock);
-        return Task.FromResult(_bucket.TryTake(burst, perSecond));
+        return Task.FromResult(_bucket.Lease(wanted, returned, burst, perSecond));
     }
 }

@@ -13,7 +13,8 @@ public sealed class TenantQuotaState
 
 /// <summary>
 /// Session slots are persisted (a slot is held for the session's lifetime); the message rate is a token
-/// bucket in memory (refilled at the plan's messages per minute), which restarts full after a failover.
+/// bucket in memory (refilled at the plan's messages per minute), which restarts full after a failover;
+/// each silo leases its messages in batches (TokenLease) rather than calling here for every one.
 /// The plan is read from the tenant grain and refreshed every few seconds, so an upgrade applies quickly.
 /// </summary>
 public sealed class TenantQuotaGrain(
@@ -52,11 +53,11 @@ public sealed class TenantQuotaGrain(
         if (quota.State.Sessions.Remove(sessionId)) await quota.WriteStateAsync();
     }
 
-    public async Task<TimeSpan?> TryConsumeMessage()
+    public async Task<TokenGrant> LeaseMessages(int wanted, int returned)
     {
         var plan = await PlanAsync();
         _messages ??= new TokenBucket(plan.MessagesPerMinute, clock);
-        return _messages.TryTake(plan.MessagesPerMinute, plan.MessagesPerMinute / 60.0);
+        return _messages.Lease(wanted, returned, plan.MessagesPerMinute, plan.MessagesPerMinute / 60.0);
     }
 
     private async Task<TenantPlan> PlanAsync()

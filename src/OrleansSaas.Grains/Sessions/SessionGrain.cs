@@ -38,6 +38,7 @@ public sealed partial class SessionGrain(
     InboundMediaCopier inboundMedia,
     ILocalSiloDetails silo,
     SessionCounter counter,
+    TokenLeases quotaLeases,
     IOptions<SessionOptions> options,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionEngineEvents, IRemindable
 {

@@ -37,7 +37,8 @@ public sealed partial class SessionGrain
             if (last is null || last.Value.At < DateTimeOffset.UtcNow - window) return new SendReply(SessionError.OutsideWindow, null);
         }
 
-        if (await Quota.TryConsumeMessage() is { } retryAfter) return new SendReply(SessionError.RateLimited, null, retryAfter);
+        if (await quotaLeases.TryTakeAsync(TenantId, (wanted, returned) => Quota.LeaseMessages(wanted, returned)) is { } retryAfter)
+            return new SendReply(SessionError.RateLimited, null, retryAfter);
 
         var content = command.Content;
         if (content.ReplyTo is { } replyTo && await messages.FindNetworkIdAsync(TenantId, SessionId, replyTo) is null)

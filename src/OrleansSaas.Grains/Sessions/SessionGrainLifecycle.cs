@@ -211,10 +211,21 @@ public sealed partial class SessionGrain
         _countedAs = status;
     }
 
-    private Task RegisterBackstopAsync() => this.RegisterOrUpdateReminder(BackstopReminder, Options.ReminderPeriod, Options.ReminderPeriod);
+    // A session revived or moved finds its reminder still registered: skipping it saves a reminder-table write
+    // (often through another silo's reminder service) on every failover and rebalance move.
+    private async Task RegisterBackstopAsync()
+    {
+        if (State.BackstopPeriod == Options.ReminderPeriod) return;
+        await this.RegisterOrUpdateReminder(BackstopReminder, Options.ReminderPeriod, Options.ReminderPeriod);
+        State.BackstopPeriod = Options.ReminderPeriod;
+        await session.WriteStateAsync();
+    }
 
     private async Task UnregisterBackstopAsync()
     {
         if (await this.GetReminder(BackstopReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        if (State.BackstopPeriod is null) return;
+        State.BackstopPeriod = null;
+        await session.WriteStateAsync();
     }
 }

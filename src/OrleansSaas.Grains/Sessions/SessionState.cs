@@ -24,4 +24,6 @@ public sealed class SessionState
     [Id(14)] public SessionSettings Settings { get; set; } = new(null, null);
     /// <summary>Where the network posts this session's inbound webhooks, for engines that receive that way.</summary>
     [Id(15)] public string? WebhookUrl { get; set; }
+    /// <summary>The period of the backstop reminder as registered; null while none is. Reminders outlive activations.</summary>
+    [Id(16)] public TimeSpan? BackstopPeriod { get; set; }
 }

@@ -31,9 +31,15 @@ public sealed class MovementTests(ITestOutputHelper output)
             for (var i = 0; i < count; i++) await client.SendTextAsync(alice, "+12015550402", $"moving {i}");
             Assert.True(await cluster.QueryScalarAsync<long>("SELECT count(*) FROM messages WHERE session_id = @id AND status = 'queued'", ("id", alice)) > 0);
 
+            const string backstop = "SELECT version FROM orleans_reminder WHERE grain_id LIKE '%' || @id AND reminder_name = 'keep-connected'";
+            var backstopVersion = await cluster.QueryScalarAsync<int?>(backstop, ("id", alice));
+            Assert.NotNull(backstopVersion);
+
             var moved = await (await admin.PostAsJsonAsync($"/v1/admin/sessions/demo/{alice}/move", new { silo = to })).ReadJsonAsync(HttpStatusCode.OK);
             Assert.Equal(to, (string?)moved["silo"]);
             Assert.Equal(from, (string?)moved["previousSilo"]);
+            // The backstop reminder outlives the activation: the move finds it registered and leaves it be.
+            Assert.Equal(backstopVersion, await cluster.QueryScalarAsync<int?>(backstop, ("id", alice)));
 
             // No client call reconnects it: it is connected on the target already, with its number, settings and history.
             var after = await client.GetSessionAsync(alice);

@@ -199,8 +199,13 @@ cmd_promote() {
 cmd_backup() {
     ensure_pg_bin
     resolve_pgdata
-    BACKUP_DIR=$BACKUP_DIR PGPORT=$PGPORT PGBIN=$PGBIN exec ops/backup.sh "$@"
+    # After './run.sh promote' the primary is the former standby, unless the first server answers as one again.
+    local port=$PGPORT
+    if ! is_primary "$PGPORT" && [[ -f $STANDBY_DATA/PG_VERSION ]] && is_primary "$PGSTANDBY_PORT"; then port=$PGSTANDBY_PORT; fi
+    BACKUP_DIR=$BACKUP_DIR PGPORT=$port PGBIN=$PGBIN exec ops/backup.sh "$@"
 }
+
+is_primary() { [[ $("$PGBIN/psql" -h 127.0.0.1 -p "$1" -U app -X -tA -d postgres -c 'SELECT NOT pg_is_in_recovery()' 2>/dev/null) == t ]]; }
 
 # ---------------------------------------------------------------- .NET processes
 

@@ -92,12 +92,12 @@ public sealed class ConfigurationTests
         var started = new List<ManagedProcess>();
         try
         {
-            var cluster = await ManagedProcess.StartScriptAsync("run.sh", "run.sh", [], environment, "Starting silo 1", TimeSpan.FromSeconds(120));
+            var cluster = await ManagedProcess.StartScriptAsync("run.sh", "run.sh", [], environment, "Demo API key:", TimeSpan.FromSeconds(180));
             started.Add(cluster);
-            // PostgreSQL and the secrets are in place once silo 1 starts, so silo 2 can start alongside it.
+            // Added once the cluster is up, as the README does: the gateway then knows only silo 1's gateway
+            // until its next gateway-list refresh (a minute), so its first call after the kill meets a dead silo.
             var silo2 = await ManagedProcess.StartScriptAsync("run.sh silo 2", "run.sh", ["silo", "2"], environment, "Silo is active", TimeSpan.FromSeconds(150));
             started.Add(silo2);
-            await cluster.WaitForOutputAsync("Demo API key:", TimeSpan.FromSeconds(150));
             var silo2Address = Regex.Match(silo2.ReadyLine!, @"Silo is active: (\S+) ").Groups[1].Value;
 
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment["GATEWAY_PORT"]}") };
@@ -108,7 +108,13 @@ public sealed class ConfigurationTests
             using (var silo1 = Process.GetProcessById(ReadPid(Path.Combine(data, "run", "silo1.pid")))) silo1.Kill(); // SIGKILL
             await cluster.WaitForOutputAsync("silo 1 stopped unexpectedly", TimeSpan.FromSeconds(30));
 
-            await Api.EventuallyAsync(async () => (await client.GetAsync("/v1/ping")).StatusCode, s => s == HttpStatusCode.OK, Patience, "the gateway to answer /v1/ping");
+            // Retriable 503s until the gateway has found silo 2, never a 500.
+            await Api.EventuallyAsync(async () =>
+            {
+                var ping = await client.GetAsync("/v1/ping");
+                Assert.True(ping.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{(int)ping.StatusCode}: {await ping.Content.ReadAsStringAsync()}");
+                return ping.StatusCode;
+            }, s => s == HttpStatusCode.OK, Patience, "the gateway to answer /v1/ping");
             foreach (var session in new[] { alice, bob })
                 await Api.EventuallyAsync(() => client.TryGetSessionAsync(session),
                     s => (string?)s?["status"] == "connected" && (string?)s["placement"]!["silo"] == silo2Address, Patience, $"{session} connected on silo 2");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Orleans.Runtime.Messaging;
 using OrleansSaas.Contracts.Cluster;
 
 namespace OrleansSaas.Gateway.Problems;
@@ -21,7 +22,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             ClusterFullException full => Unavailable(context, ProblemTypes.CapacityExhausted, "The cluster is at capacity", full.Message),
             _ when StorageUnavailableException.IsInChain(exception) =>
                 Unavailable(context, ProblemTypes.Unavailable, "The database is not available right now", "Retry after the delay in the Retry-After header (a send with the same Idempotency-Key is never sent twice)."),
-            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException =>
+            // ConnectionFailedException: the silo this gateway reached the cluster through has just died.
+            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or ConnectionFailedException =>
                 Unavailable(context, ProblemTypes.Unavailable, "The cluster is not available right now", "Retry after the delay in the Retry-After header."),
             _ => null,
         };

@@ -90,6 +90,7 @@ public sealed class ConfigurationTests
             ["SILO_HTTP_PORT_BASE"] = PostgresServer.FreePorts(2).ToString(),
         };
         var started = new List<ManagedProcess>();
+        var passed = false;
         try
         {
             var cluster = await ManagedProcess.StartScriptAsync("run.sh", "run.sh", [], environment, "Demo API key:", TimeSpan.FromSeconds(180));
@@ -140,9 +141,12 @@ public sealed class ConfigurationTests
             var siloStop = Regex.Match(stop.Output(), @"Stopping silo2 \(pid \d+; SIGKILL after (\d+) s\)");
             Assert.True(siloStop.Success, stop.Output());
             Assert.True(int.Parse(siloStop.Groups[1].Value) > drain.TotalSeconds, $"{siloStop.Value}, but Cluster:ShutdownDrainTimeout is {drain}");
+            passed = true;
         }
         finally
         {
+            // A failure keeps the cluster's logs (the gateway's names the exception behind a 500).
+            if (!passed) CopyLogs(Path.Combine(data, "logs"), Path.Combine(Artifacts.RepositoryRoot, "TestResults", $"run-sh-logs-{Guid.NewGuid():N}"));
             // Whatever happened: every process this test started ends (run.sh stops its children on SIGTERM; killed, they
             // go with it), and 'run.sh stop' ends what outlives them (PostgreSQL runs detached).
             foreach (var process in started) await process.DisposeAsync();
@@ -152,6 +156,13 @@ public sealed class ConfigurationTests
     }
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static void CopyLogs(string from, string to)
+    {
+        if (!Directory.Exists(from)) return;
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
 
     private static int ReadPid(string file) => int.Parse(File.ReadLines(file).First().Trim());
 

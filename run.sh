@@ -8,15 +8,25 @@
 #   ./run.sh promote   promote that standby to primary (after the primary died: kill -9 it to try a failover)
 #   ./run.sh backup …  ops/backup.sh against this cluster's PostgreSQL (now, list, verify, prune, restore; see docs/runbook.md)
 #
-# Everything it creates lives in .data/ (git-ignored).
+# Everything it creates lives in $DATA_DIR, .data/ by default (git-ignored). Environment (defaults in brackets; give every command the same):
+#   PGPORT [5544], PGSTANDBY_PORT [5545], GATEWAY_PORT [5080]   PostgreSQL, its standby and the HTTP gateway
+#   SILO_PORT_BASE [11111], SILO_GATEWAY_PORT_BASE [30000], SILO_HTTP_PORT_BASE [8081]
+#                      silo N listens on base + N - 1: silo-to-silo, Orleans clients, HTTP (health, metrics, dashboard)
+#   DATA_DIR [.data]   where the database, secrets, logs and pid files live (a second cluster needs its own)
+#   SKIP_BUILD=1       start the Release binaries as they are (no build, no npm ci); builds anyway if they are missing
 set -euo pipefail
+# A relative DATA_DIR is taken from where the script is called.
+DATA=${DATA_DIR:+$(realpath -m -- "$DATA_DIR")}
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT=$PWD
 
 PGPORT=${PGPORT:-5544}
 PGSTANDBY_PORT=${PGSTANDBY_PORT:-5545}
 GATEWAY_PORT=${GATEWAY_PORT:-5080}
-DATA=$ROOT/.data
+SILO_PORT_BASE=${SILO_PORT_BASE:-11111}
+SILO_GATEWAY_PORT_BASE=${SILO_GATEWAY_PORT_BASE:-30000}
+SILO_HTTP_PORT_BASE=${SILO_HTTP_PORT_BASE:-8081}
+DATA=${DATA:-$ROOT/.data}
 LOGS=$DATA/logs
 RUN=$DATA/run
 DB=orleanssaas
@@ -30,6 +40,8 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 is_root() { [[ $(id -u) -eq 0 ]]; }
+# A path as messages show it: relative to the repository when inside it.
+shown() { printf '%s' "${1#"$ROOT"/}"; }
 
 # ---------------------------------------------------------------- PostgreSQL
 
@@ -65,9 +77,9 @@ pg() {
     else "$PGBIN/$tool" "$@"; fi
 }
 
-# Picks PGDATA and PGLOG. The server keeps its data and socket in .data/pg unless the postgres user
+# Picks PGDATA and PGLOG. The server keeps its data and socket in $DATA/pg unless the postgres user
 # cannot reach it (as root, with the repo under a private home, say) or the socket path would be too
-# long for a Unix socket; then it falls back to a folder under /var/tmp unique to this user and repo.
+# long for a Unix socket; then it falls back to a folder under /var/tmp unique to this user and data directory.
 resolve_pgdata() {
     PGDATA=$DATA/pg
     PGLOG=$LOGS/postgres.log
@@ -79,7 +91,7 @@ resolve_pgdata() {
     fi
     if ! $reachable || (( ${#PGDATA} + 20 > 100 )); then
         local base
-        base=/var/tmp/orleanssaas-$(id -u)-$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)
+        base=/var/tmp/orleanssaas-$(id -u)-$(printf '%s' "$DATA" | sha256sum | cut -c1-8)
         PGDATA=$base/pg
         PGLOG=$base/postgres.log
         PG_FALLBACK=true
@@ -187,8 +199,13 @@ cmd_promote() {
 cmd_backup() {
     ensure_pg_bin
     resolve_pgdata
-    BACKUP_DIR=$BACKUP_DIR PGPORT=$PGPORT PGBIN=$PGBIN exec ops/backup.sh "$@"
+    # After './run.sh promote' the primary is the former standby, unless the first server answers as one again.
+    local port=$PGPORT
+    if ! is_primary "$PGPORT" && [[ -f $STANDBY_DATA/PG_VERSION ]] && is_primary "$PGSTANDBY_PORT"; then port=$PGSTANDBY_PORT; fi
+    BACKUP_DIR=$BACKUP_DIR PGPORT=$port PGBIN=$PGBIN exec ops/backup.sh "$@"
 }
+
+is_primary() { [[ $("$PGBIN/psql" -h 127.0.0.1 -p "$1" -U app -X -tA -d postgres -c 'SELECT NOT pg_is_in_recovery()' 2>/dev/null) == t ]]; }
 
 # ---------------------------------------------------------------- .NET processes
 
@@ -197,13 +214,13 @@ ensure_secrets() {
     mkdir -p "$DATA"
     if [[ ! -s $DATA/credential-key ]]; then
         (umask 077 && head -c 32 /dev/urandom | base64 >"$DATA/credential-key")
-        say "Generated a credential key in .data/credential-key"
+        say "Generated a credential key in $(shown "$DATA/credential-key")"
     fi
     chmod 600 "$DATA/credential-key"
     # The operator's key for /v1/admin (tenants, keys); the gateway refuses admin calls without one.
     if [[ ! -s $DATA/admin-api-key ]]; then
         (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DATA/admin-api-key")
-        say "Generated an admin key in .data/admin-api-key"
+        say "Generated an admin key in $(shown "$DATA/admin-api-key")"
     fi
     chmod 600 "$DATA/admin-api-key"
 }
@@ -220,7 +237,7 @@ sidecar_deps() {
     say "Installing the web sidecar's dependencies (npm ci)…"
     if ! (cd "$dir" && npm ci --no-audit --no-fund) </dev/null >"$LOGS/sidecar-npm-ci.log" 2>&1; then
         tail -n 20 "$LOGS/sidecar-npm-ci.log" >&2
-        say "npm ci failed (full output: .data/logs/sidecar-npm-ci.log): the web engine will not be offered"
+        say "npm ci failed (full output: $(shown "$LOGS/sidecar-npm-ci.log")): the web engine will not be offered"
     fi
 }
 
@@ -230,16 +247,17 @@ build() {
     sidecar_deps
     if ! dotnet build OrleansSaas.sln -c Release -nologo -v q </dev/null >"$LOGS/build.log" 2>&1; then
         grep -E ': (error|warning) ' "$LOGS/build.log" | sort -u >&2 || tail -n 40 "$LOGS/build.log" >&2
-        die "build failed (full output: .data/logs/build.log)"
+        die "build failed (full output: $(shown "$LOGS/build.log"))"
     fi
 }
 
-# Silo N listens on 11111+N-1 (silo-to-silo), 30000+N-1 (clients) and 8080+N (health); sets SILO_ENV for `env`.
+# Silo N listens on each port base + N - 1 (silo-to-silo, clients, HTTP); sets SILO_ENV for `env`.
 set_silo_env() {
     local n=$1
     SILO_ENV=("ConnectionStrings__Postgres=$CONNECTION"
               "Security__CredentialKey=$(cat "$DATA/credential-key")"
-              "Silo__SiloPort=$((11111 + n - 1))" "Silo__GatewayPort=$((30000 + n - 1))" "Silo__HttpPort=$((8080 + n))"
+              "Silo__SiloPort=$((SILO_PORT_BASE + n - 1))" "Silo__GatewayPort=$((SILO_GATEWAY_PORT_BASE + n - 1))"
+              "Silo__HttpPort=$((SILO_HTTP_PORT_BASE + n - 1))"
               "DOTNET_ENVIRONMENT=Development" "${DEMO_OUTBOUND[@]}")
 }
 
@@ -259,11 +277,13 @@ live_pid() {
 # only a host that has not stopped after its timeout gets SIGKILL. A silo's timeout is well past the drain's.
 SILO_STOP_TIMEOUT=45
 GATEWAY_STOP_TIMEOUT=15
+# The pid file goes first, so a foreground ./run.sh whose gateway ends can tell a stop from a crash.
 stop_pid_file() {
     local file=$1 timeout=$2 name pid
     name=$(basename "$file" .pid)
     if pid=$(live_pid "$file"); then
-        say "Stopping $name (pid $pid)"
+        say "Stopping $name (pid $pid; SIGKILL after $timeout s)"
+        rm -f "$file"
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq $((timeout * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
@@ -288,12 +308,12 @@ wait_for_log() {
         grep -q "$marker" "$log" 2>/dev/null && return 0
         if ! kill -0 "$pid" 2>/dev/null; then
             tail -n 40 "$log" >&2
-            die "$name exited during start-up (log: ${log#"$ROOT"/})"
+            die "$name exited during start-up (log: $(shown "$log"))"
         fi
         sleep 0.2
     done
     tail -n 40 "$log" >&2
-    die "$name did not become ready within ${STARTUP_TIMEOUT} s (log: ${log#"$ROOT"/})"
+    die "$name did not become ready within ${STARTUP_TIMEOUT} s (log: $(shown "$log"))"
 }
 
 # Background processes get their own session (setsid) so that Ctrl-C reaches only this script,
@@ -330,7 +350,9 @@ cmd_up() {
     else psql_app -d postgres -c "ALTER SYSTEM RESET synchronous_standby_names" -c "SELECT pg_reload_conf()" >/dev/null
     fi
     ensure_secrets
-    build
+    if [[ ${SKIP_BUILD:-} == 1 && -f $SILO_DLL && -f $GATEWAY_DLL ]]; then say "Not building (SKIP_BUILD=1)"
+    else build
+    fi
 
     say "Starting silo 1"
     set_silo_env 1
@@ -345,7 +367,7 @@ cmd_up() {
         "${DEMO_OUTBOUND[@]}" -- dotnet "$GATEWAY_DLL"
     wait_for_log "gateway" "$(cat "$RUN/gateway.pid")" "$LOGS/gateway.log" "Gateway is ready"
     for _ in $(seq 50); do [[ -s $DATA/demo-api-key ]] && break; sleep 0.2; done
-    [[ -s $DATA/demo-api-key ]] || die "the gateway did not write the demo API key to .data/demo-api-key"
+    [[ -s $DATA/demo-api-key ]] || die "the gateway did not write the demo API key to $(shown "$DATA/demo-api-key")"
 
     cat <<EOF
 
@@ -354,10 +376,10 @@ cmd_up() {
   Demo API key: $(cat "$DATA/demo-api-key")
   Admin key:    $(cat "$DATA/admin-api-key")   (X-Admin-Key, for /v1/admin)
   API docs:     http://127.0.0.1:$GATEWAY_PORT/docs
-  Dashboard:    http://127.0.0.1:8081/dashboard/   (Orleans dashboard, served by silo 1)
-  Health:       http://127.0.0.1:$GATEWAY_PORT/health/ready (gateway), http://127.0.0.1:8081/health/ready (silo 1)
-  Metrics:      http://127.0.0.1:$GATEWAY_PORT/metrics (gateway), http://127.0.0.1:8081/metrics (silo 1)   (Prometheus)
-  Logs:         .data/logs/
+  Dashboard:    http://127.0.0.1:$SILO_HTTP_PORT_BASE/dashboard/   (Orleans dashboard, served by silo 1)
+  Health:       http://127.0.0.1:$GATEWAY_PORT/health/ready (gateway), http://127.0.0.1:$SILO_HTTP_PORT_BASE/health/ready (silo 1)
+  Metrics:      http://127.0.0.1:$GATEWAY_PORT/metrics (gateway), http://127.0.0.1:$SILO_HTTP_PORT_BASE/metrics (silo 1)   (Prometheus)
+  Logs:         $(shown "$LOGS")/
   Add a silo:   ./run.sh silo 2   (from another terminal; 3, 4, … likewise)
   Stop:         Ctrl-C
 
@@ -369,13 +391,19 @@ EOF
     wait -n "$silo_pid" "$gateway_pid" || true
     if ! live_pid "$RUN/silo1.pid" >/dev/null && live_pid "$RUN/gateway.pid" >/dev/null; then
         tail -n 5 "$LOGS/silo1.log" >&2
-        say "silo 1 stopped unexpectedly (log: .data/logs/silo1.log); the gateway and any other silos keep running."
+        say "silo 1 stopped unexpectedly (log: $(shown "$LOGS/silo1.log")); the gateway and any other silos keep running."
         say "Start it again with './run.sh silo 1' from another terminal; Ctrl-C here stops everything."
         wait "$gateway_pid" || true
     fi
+    if [[ ! -f $RUN/gateway.pid ]]; then
+        # './run.sh stop' from another terminal stops the rest too.
+        trap - EXIT INT TERM
+        say "Stopped by './run.sh stop'"
+        exit 0
+    fi
     if ! live_pid "$RUN/gateway.pid" >/dev/null; then
         tail -n 20 "$LOGS/gateway.log" >&2
-        die "gateway stopped unexpectedly (log: .data/logs/gateway.log)"
+        die "gateway stopped unexpectedly (log: $(shown "$LOGS/gateway.log"))"
     fi
 }
 
@@ -398,10 +426,10 @@ cmd_silo() {
     ensure_pg_bin
     psql_app -d "$DB" -c 'SELECT 1' >/dev/null 2>&1 \
         || die "PostgreSQL is not running on port $PGPORT; start the cluster with ./run.sh first"
-    [[ -s $DATA/credential-key ]] || die "no .data/credential-key; start the cluster with ./run.sh first"
+    [[ -s $DATA/credential-key ]] || die "no $(shown "$DATA/credential-key"); start the cluster with ./run.sh first"
     [[ -f $SILO_DLL ]] || build
 
-    say "Starting silo $n (silo port $((11111 + n - 1)), gateway port $((30000 + n - 1))); Ctrl-C stops it"
+    say "Starting silo $n (silo port $((SILO_PORT_BASE + n - 1)), gateway port $((SILO_GATEWAY_PORT_BASE + n - 1)), HTTP port $((SILO_HTTP_PORT_BASE + n - 1))); Ctrl-C stops it"
     # The silo runs in the foreground of this script; the trap turns Ctrl-C into a graceful SIGTERM.
     # (tee -i: Ctrl-C must not kill the tee before the silo has logged its shutdown.)
     local log=$LOGS/silo$n.log pid status=0
@@ -416,7 +444,7 @@ cmd_silo() {
     rm -f "$RUN/silo$n.pid"
     sleep 0.3   # let tee flush the last lines
     if $STOPPED; then exit 0; fi
-    (( status == 0 )) || die "silo $n exited with status $status (log: .data/logs/silo$n.log)"
+    (( status == 0 )) || die "silo $n exited with status $status (log: $(shown "$LOGS/silo$n.log"))"
 }
 
 cmd_stop() {
@@ -435,6 +463,6 @@ case "${1:-}" in
     backup) shift; cmd_backup "$@" ;;
     silo) cmd_silo "${2:-}" ;;
     stop) cmd_stop ;;
-    -h|--help|help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
+    -h|--help|help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
     *)    die "unknown command '$1' (try: ./run.sh, ./run.sh silo N, ./run.sh standby, ./run.sh promote, ./run.sh backup …, ./run.sh stop)" ;;
 esac

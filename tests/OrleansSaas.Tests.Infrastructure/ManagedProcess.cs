@@ -32,15 +32,24 @@ public sealed class ManagedProcess : IAsyncDisposable
     }
 
     /// <param name="workingDirectory">Where the process starts; the dll's folder unless given (run.sh starts hosts from the repository root).</param>
-    public static async Task<ManagedProcess> StartAsync(string name, string dll, IDictionary<string, string> environment, string readyMarker, TimeSpan timeout,
-        string? workingDirectory = null)
+    public static Task<ManagedProcess> StartAsync(string name, string dll, IDictionary<string, string> environment, string readyMarker, TimeSpan timeout,
+        string? workingDirectory = null) =>
+        StartAsync(name, "dotnet", [dll], workingDirectory ?? Path.GetDirectoryName(dll)!, environment, readyMarker, timeout);
+
+    /// <summary>A script of the repository (run.sh) run by bash from the repository root, as a user runs it.</summary>
+    public static Task<ManagedProcess> StartScriptAsync(string name, string script, IReadOnlyList<string> arguments, IDictionary<string, string> environment,
+        string readyMarker, TimeSpan timeout) =>
+        StartAsync(name, "bash", [Path.Combine(Artifacts.RepositoryRoot, script), .. arguments], Artifacts.RepositoryRoot, environment, readyMarker, timeout);
+
+    private static async Task<ManagedProcess> StartAsync(string name, string file, IEnumerable<string> arguments, string workingDirectory,
+        IDictionary<string, string> environment, string readyMarker, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo("dotnet", $"\"{dll}\"")
+        var info = new ProcessStartInfo(file, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
         };
         foreach (var (key, value) in environment) info.Environment[key] = value;
         var process = new ManagedProcess(name, info, readyMarker);
@@ -74,7 +83,41 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
+    public bool HasExited => _process.HasExited;
+
     public bool OutputContains(string text) => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Waits until a line of output contains the text; fails with the output if the process exits first or time runs out.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!OutputContains(text))
+        {
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // drains the redirected output
+                if (OutputContains(text)) return;
+                throw new InvalidOperationException($"{Name} exited without writing '{text}'.\n{Output()}");
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{Name} did not write '{text}' within {timeout}.\n{Output()}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Whether the process ended (by itself) within the timeout.</summary>
+    public async Task<bool> ExitsWithinAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>kill -9: no shutdown code runs, exactly like a crashed server.</summary>
     public void Kill()
@@ -95,15 +138,7 @@ public sealed class ManagedProcess : IAsyncDisposable
     {
         if (_process.HasExited) return;
         using (var term = Process.Start("kill", $"-TERM {_process.Id}")) await term.WaitForExitAsync();
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill();
-        }
+        if (!await ExitsWithinAsync(timeout)) Kill();
     }
 
     public async ValueTask DisposeAsync()

@@ -209,4 +209,28 @@ public sealed class PostgresServer : IDatabaseServer, IDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free ports (run.sh gives silo N its port base + N - 1).</summary>
+    public static int FreePorts(int count)
+    {
+        while (true)
+        {
+            var first = FreePort();
+            if (first + count - 1 <= IPEndPoint.MaxPort && Enumerable.Range(first + 1, count - 1).All(IsFree)) return first;
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Orleans.Runtime.Messaging;
 using OrleansSaas.Contracts.Cluster;
 
 namespace OrleansSaas.Gateway.Problems;
@@ -21,7 +22,11 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             ClusterFullException full => Unavailable(context, ProblemTypes.CapacityExhausted, "The cluster is at capacity", full.Message),
             _ when StorageUnavailableException.IsInChain(exception) =>
                 Unavailable(context, ProblemTypes.Unavailable, "The database is not available right now", "Retry after the delay in the Retry-After header (a send with the same Idempotency-Key is never sent twice)."),
-            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException =>
+            // ConnectionFailedException: the silo this gateway reached the cluster through has just died; a cancellation the
+            // client did not ask for: a grain call cut short in a silo (seen while a dead silo's grains are revived).
+            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or ConnectionFailedException =>
+                Unavailable(context, ProblemTypes.Unavailable, "The cluster is not available right now", "Retry after the delay in the Retry-After header."),
+            OperationCanceledException when !context.RequestAborted.IsCancellationRequested =>
                 Unavailable(context, ProblemTypes.Unavailable, "The cluster is not available right now", "Retry after the delay in the Retry-After header."),
             _ => null,
         };

@@ -50,7 +50,7 @@ builder.UseOrleansClient(client =>
         o.ClusterId = cluster.ClusterId;
         o.ServiceId = cluster.ServiceId;
     });
-    client.Services.Configure<ExceptionSerializationOptions>(StorageUnavailableException.AllowOnTheWire);
+    client.Services.Configure<ExceptionSerializationOptions>(DatabaseFailure.AllowOnTheWire);
     client.UseAdoNetClustering(o =>
     {
         o.Invariant = "Npgsql";

@@ -44,8 +44,7 @@ public static class SiloRegistration
             o.Invariant = "Npgsql";
             o.ConnectionString = connectionString;
         });
-        silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
-        silo.Services.Configure<ExceptionSerializationOptions>(StorageUnavailableException.AllowOnTheWire);
+        silo.Services.Configure<ExceptionSerializationOptions>(DatabaseFailure.AllowOnTheWire);
         return silo;
     }
 }

@@ -20,13 +20,12 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             BadHttpRequestException { InnerException: JsonException json } => MalformedJson(json),
             BadHttpRequestException bad => Unreadable(bad),
             ClusterFullException full => Unavailable(context, ProblemTypes.CapacityExhausted, "The cluster is at capacity", full.Message),
-            _ when StorageUnavailableException.IsInChain(exception) =>
+            _ when DatabaseFailure.IsInChain(exception) =>
                 Unavailable(context, ProblemTypes.Unavailable, "The database is not available right now", "Retry after the delay in the Retry-After header (a send with the same Idempotency-Key is never sent twice)."),
             // ConnectionFailedException: the silo this gateway reached the cluster through has just died; a cancellation the
             // client did not ask for: a grain call cut short in a silo (seen while a dead silo's grains are revived).
-            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or ConnectionFailedException =>
-                Unavailable(context, ProblemTypes.Unavailable, "The cluster is not available right now", "Retry after the delay in the Retry-After header."),
-            OperationCanceledException when !context.RequestAborted.IsCancellationRequested =>
+            SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or ConnectionFailedException or OperationCanceledException
+                when exception is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested =>
                 Unavailable(context, ProblemTypes.Unavailable, "The cluster is not available right now", "Retry after the delay in the Retry-After header."),
             _ => null,
         };

@@ -18,7 +18,7 @@ public sealed class StorageFailureWireTests
     private static Serializer SerializerFor(bool allowDatabaseFailures)
     {
         var services = new ServiceCollection().AddSerializer();
-        if (allowDatabaseFailures) services.Configure<ExceptionSerializationOptions>(StorageUnavailableException.AllowOnTheWire);
+        if (allowDatabaseFailures) services.Configure<ExceptionSerializationOptions>(DatabaseFailure.AllowOnTheWire);
         return services.BuildServiceProvider().GetRequiredService<Serializer>();
     }
 
@@ -29,7 +29,7 @@ public sealed class StorageFailureWireTests
 
         var received = serializer.Deserialize<Exception>(serializer.SerializeToArray(ActivationFailure()))!;
 
-        Assert.True(StorageUnavailableException.IsInChain(received));
+        Assert.True(DatabaseFailure.IsInChain(received));
         Assert.IsAssignableFrom<PostgresException>(received.InnerException);
     }
 

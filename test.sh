@@ -114,6 +114,15 @@ while IFS= read -r -d '' trx; do
     done
 done < <(find "$RESULTS" -name '*.trx' -type f -print0 2>/dev/null)
 
+# Name each failed test with the start of its message next to the summary, where a log's tail shows it.
+failed_tests() {  # TRX file → "FAILED name: message" lines
+    awk 'BEGIN { RS = "<UnitTestResult " } NR > 1 && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+        name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+        msg = ""; if (match($0, /<Message>[^<]*/)) msg = substr($0, RSTART + 9, RLENGTH - 9)
+        gsub(/[\r\n\t ]+/, " ", msg); printf "FAILED %s: %s\n", name, substr(msg, 1, 400) }' "$1"
+}
+while IFS= read -r -d '' trx; do failed_tests "$trx"; done < <(find "$RESULTS" -name '*.trx' -type f -print0 2>/dev/null)
+
 if (( files == 0 )); then
     echo "ci: no TRX file under $RESULTS (dotnet test exited with $status)" >&2
     passed=0 failed=1

@@ -87,9 +87,21 @@ public sealed class SimulatedPhoneGrain(
 
     public async Task Accept(SimulatedEnvelope envelope)
     {
-        // A resend of a known id is dropped here; it is not delivered twice.
-        if (await network.TryAcceptAsync(envelope) && _caughtUp) _fresh.Enqueue(envelope);
-        RequestFlush(fromDatabase: false);
+        bool accepted;
+        try
+        {
+            accepted = await network.TryAcceptAsync(envelope);
+        }
+        catch
+        {
+            // The insert may have committed before its answer was lost with the connection: read the store back.
+            RequestFlush();
+            throw;
+        }
+        // A resend of a known id is not stored twice. It may be the resend of an accept whose answer was lost, so
+        // the pending messages are read back from the store rather than trusted to memory.
+        if (accepted && _caughtUp) _fresh.Enqueue(envelope);
+        RequestFlush(fromDatabase: !accepted);
     }
 
     public Task Typing(string fromNumber, DateTimeOffset until) =>

@@ -4,6 +4,7 @@ using OrleansSaas.Contracts.Engines;
 using OrleansSaas.Contracts.Messaging;
 using OrleansSaas.Contracts.Sessions;
 using OrleansSaas.Data;
+using OrleansSaas.Data.Events;
 using OrleansSaas.Data.Messaging;
 using OrleansSaas.Engines;
 using OrleansSaas.Grains.Messaging;
@@ -26,6 +27,9 @@ public sealed partial class SessionGrain
         if (command.IdempotencyKey is not null
             && await messages.FindByIdempotencyKeyAsync(TenantId, SessionId, command.IdempotencyKey) is var (earlier, earlierHash))
         {
+            // The first request may have committed with its answer lost (so nothing told the queue): a replay of a
+            // message still queued has the queue read back from the database.
+            if (earlier.Status == MessageStatus.Queued) _pump?.Poke();
             return earlierHash == requestHash
                 ? new SendReply(SessionError.None, AsAccepted(earlier))
                 : new SendReply(SessionError.IdempotencyConflict, null);
@@ -48,7 +52,18 @@ public sealed partial class SessionGrain
         var now = DbTime.Now();
         var message = new MessageView($"msg_{Guid.CreateVersion7():N}", SessionId, MessageDirection.Outbound,
             command.To, content, MessageStatus.Queued, now, now, null);
-        events.Appended(TenantId, await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash));
+        AppendedEvents appended;
+        try
+        {
+            appended = await messages.InsertOutboundAsync(TenantId, SessionId, message, command.IdempotencyKey, requestHash);
+        }
+        catch
+        {
+            // The insert may have committed before its answer was lost with the connection: the queue is read back.
+            _pump?.Poke();
+            throw;
+        }
+        events.Appended(TenantId, appended);
         Telemetry.MessageAccepted(MessageDirection.Outbound);
         _pump?.Enqueued(new QueuedMessage(0, message.Id, message.Peer, message.Content, message.CreatedAt));
         return new SendReply(SessionError.None, message);

@@ -54,6 +54,32 @@ public sealed class SchemaMigrationTests
         Assert.Empty(await Migrator(connectionString).MigrateAsync());
     }
 
+    [Fact]
+    public async Task An_upgrade_moves_the_messages_waiting_to_go_into_the_send_queue()
+    {
+        var connectionString = await PostgresServer.Instance.CreateDatabaseAsync("schema");
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        async Task RunScriptsAsync(Func<string, bool> which)
+        {
+            foreach (var (_, sql) in SchemaMigrator.Scripts.Where(s => which(s.Name)))
+                await db.CreateCommand(sql).ExecuteNonQueryAsync();
+        }
+        await RunScriptsAsync(name => string.CompareOrdinal(name, "0015") < 0);
+        // What the version before the send queue table left: one message waiting, one gone.
+        await db.CreateCommand("""
+            INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, status, network_id, created_at, updated_at) VALUES
+                ('msg_q', 'ten_a', 'ses_1', 'outbound', '+12015550102', 'text', 'waiting', 'queued', 'msg_q', now(), now()),
+                ('msg_s', 'ten_a', 'ses_1', 'outbound', '+12015550102', 'text', 'gone', 'sent', 'msg_s', now(), now());
+            """).ExecuteNonQueryAsync();
+
+        await RunScriptsAsync(name => string.CompareOrdinal(name, "0015") >= 0);
+
+        Assert.Equal(["msg_q"], await ReadColumnAsync(connectionString, "SELECT message_id FROM send_queue"));
+        // A message deleted (retention, a deleted session) leaves the queue with it.
+        await db.CreateCommand("DELETE FROM messages WHERE id = 'msg_q'").ExecuteNonQueryAsync();
+        Assert.Equal(0, await CountAsync(connectionString, "SELECT count(*) FROM send_queue"));
+    }
+
     private static SchemaMigrator Migrator(string connectionString) => new(connectionString, NullLogger<SchemaMigrator>.Instance);
 
     private static async Task<List<string>> ReadColumnAsync(string connectionString, string sql)

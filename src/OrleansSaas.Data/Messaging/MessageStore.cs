@@ -27,7 +27,8 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
             WITH inserted AS (
                 INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at, idempotency_key, request_hash)
                 VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, @details::json, @reply_to, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
-                RETURNING message_json(messages) AS data)
+                RETURNING seq, message_json(messages) AS data),
+            queued AS (INSERT INTO send_queue (message_id, tenant_id, session_id, seq) SELECT @id, @tenant, @session, seq FROM inserted)
             SELECT append_event(@tenant, 'message.queued', @session, @at, inserted.data) FROM inserted
             """);
         AddMessage(command, tenantId, sessionId, message);
@@ -99,7 +100,8 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
 
     /// <summary>
     /// Moves a status forward only (queued → sent → delivered → read), so late or reordered receipts never move it back.
-    /// Its event is appended only when it moved (Count 0 for a repeated or stale update).
+    /// Its event is appended only when it moved (Count 0 for a repeated or stale update). Any move ends the message's
+    /// wait in the send queue.
     /// </summary>
     public async Task<AppendedEvents> AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
     {
@@ -110,7 +112,8 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
                   AND (array_position(ARRAY['queued','sent','delivered','read'], status)
                          < array_position(ARRAY['queued','sent','delivered','read'], @status::text)
                        OR (@status = 'failed' AND status IN ('queued', 'sent')))
-                RETURNING message_json(messages) AS data)
+                RETURNING message_json(messages) AS data),
+            dequeued AS (DELETE FROM send_queue WHERE message_id = @id AND EXISTS (SELECT FROM changed))
             SELECT append_event(@tenant, 'message.' || @status, @session, now(), changed.data) FROM changed
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
@@ -165,9 +168,10 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
     public async Task<IReadOnlyList<QueuedMessage>> ListQueuedAsync(string tenantId, string sessionId, long afterSeq, int limit)
     {
         await using var command = db.CreateCommand("""
-            SELECT seq, id, peer, type, body, details, reply_to, created_at FROM messages
-            WHERE tenant_id = @tenant AND session_id = @session AND status = 'queued' AND direction = 'outbound' AND seq > @after
-            ORDER BY seq LIMIT @limit
+            SELECT m.seq, m.id, m.peer, m.type, m.body, m.details, m.reply_to, m.created_at
+            FROM send_queue q JOIN messages m ON m.id = q.message_id
+            WHERE q.tenant_id = @tenant AND q.session_id = @session AND q.seq > @after
+            ORDER BY q.seq LIMIT @limit
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
@@ -180,13 +184,10 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
         return queued;
     }
 
-    /// <summary>How many messages wait in the session's send queue; reads only the partial index of queued rows.</summary>
+    /// <summary>How many messages wait in the session's send queue.</summary>
     public async Task<long> CountQueuedAsync(string tenantId, string sessionId)
     {
-        await using var command = db.CreateCommand("""
-            SELECT count(*) FROM messages
-            WHERE tenant_id = @tenant AND session_id = @session AND status = 'queued' AND direction = 'outbound'
-            """);
+        await using var command = db.CreateCommand("SELECT count(*) FROM send_queue WHERE tenant_id = @tenant AND session_id = @session");
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
         return (long)(await command.ExecuteScalarAsync())!;

@@ -116,8 +116,9 @@ done < <(find "$RESULTS" -name '*.trx' -type f -print0 2>/dev/null)
 
 # Name each failed test with the start of its message next to the summary, where a log's tail shows it.
 failed_tests() {  # TRX file → "FAILED name: message" lines
-    awk 'BEGIN { RS = "<UnitTestResult " } NR > 1 && /outcome="(Failed|Error|Timeout|Aborted)"/ {
-        name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+    awk 'BEGIN { RS = "<UnitTestResult " } NR > 1 {
+        tag = substr($0, 1, index($0, ">")); if (tag !~ /outcome="(Failed|Error|Timeout|Aborted)"/) next
+        name = tag; sub(/.*testName="/, "", name); sub(/".*/, "", name)
         msg = ""; if (match($0, /<Message>[^<]*/)) msg = substr($0, RSTART + 9, RLENGTH - 9)
         gsub(/[\r\n\t ]+/, " ", msg); printf "FAILED %s: %s\n", name, substr(msg, 1, 400) }' "$1"
 }

@@ -21,6 +21,11 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
 {
     private const string Columns = "seq, id, session_id, direction, peer, type, body, status, created_at, updated_at, error, details, reply_to";
 
+    // One message by its primary key, within the tenant's session. The pair is compared with IS NOT DISTINCT FROM,
+    // which no index serves, so the planner finds the row by its key alone: a statement prepared while the table had
+    // no statistics otherwise chose an index on the tenant's columns and scanned every message of the tenant.
+    private const string ById = "id = @id AND (tenant_id, session_id) IS NOT DISTINCT FROM (@tenant, @session)";
+
     public async Task<AppendedEvents> InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
     {
         var command = new NpgsqlBatchCommand("""
@@ -55,7 +60,7 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
     /// <summary>The network id of one of the session's messages (ours for outbound, the sender's for inbound).</summary>
     public async Task<string?> FindNetworkIdAsync(string tenantId, string sessionId, string messageId)
     {
-        await using var command = db.CreateCommand("SELECT network_id FROM messages WHERE tenant_id = @tenant AND session_id = @session AND id = @id");
+        await using var command = db.CreateCommand($"SELECT network_id FROM messages WHERE {ById}");
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("id", messageId);
@@ -105,10 +110,10 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
     /// </summary>
     public async Task<AppendedEvents> AdvanceStatusAsync(string tenantId, string sessionId, string messageId, MessageStatus status, string? error = null)
     {
-        var command = new NpgsqlBatchCommand("""
+        var command = new NpgsqlBatchCommand($"""
             WITH changed AS (
                 UPDATE messages SET status = @status, error = @error, updated_at = now()
-                WHERE tenant_id = @tenant AND session_id = @session AND id = @id
+                WHERE {ById}
                   AND (array_position(ARRAY['queued','sent','delivered','read'], status)
                          < array_position(ARRAY['queued','sent','delivered','read'], @status::text)
                        OR (@status = 'failed' AND status IN ('queued', 'sent')))
@@ -139,9 +144,7 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
     /// <summary>Records the id the network gave an outbound message, so its receipts find it.</summary>
     public async Task SetNetworkIdAsync(string tenantId, string sessionId, string messageId, string networkId)
     {
-        var command = new NpgsqlBatchCommand("""
-            UPDATE messages SET network_id = @network_id WHERE tenant_id = @tenant AND session_id = @session AND id = @id AND direction = 'outbound'
-            """);
+        var command = new NpgsqlBatchCommand($"UPDATE messages SET network_id = @network_id WHERE {ById} AND direction = 'outbound'");
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("id", messageId);
@@ -236,7 +239,7 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
 
     public async Task<MessageView?> GetAsync(string tenantId, string sessionId, string messageId)
     {
-        await using var command = db.CreateCommand($"SELECT {Columns} FROM messages WHERE tenant_id = @tenant AND session_id = @session AND id = @id");
+        await using var command = db.CreateCommand($"SELECT {Columns} FROM messages WHERE {ById}");
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);
         command.Parameters.AddWithValue("id", messageId);

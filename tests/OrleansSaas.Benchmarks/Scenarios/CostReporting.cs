@@ -24,6 +24,10 @@ public static partial class CostReporting
         report.Add(section, "PostgreSQL CPU", (after.PostgresCpu - before.PostgresCpu).TotalMilliseconds / messages, "ms");
         report.Add(section, "commits", (double)(after.Commits - before.Commits) / messages, "");
         report.Add(section, "statements", statements.Sum(s => s.Calls) / (double)messages, "", note: "the 30 most called");
+        var updates = after.MessageUpdates - before.MessageUpdates;
+        if (updates > 0)
+            report.Add(section, "message updates written in place (HOT)", 100.0 * (after.MessageHotUpdates - before.MessageHotUpdates) / updates, "%",
+                note: $"{updates / (double)messages:0.00} updates of the messages table per message (PostgreSQL's statistics, flushed with a delay of up to a second)");
         foreach (var statement in statements.Where(s => s.Calls * 50 >= messages))
             report.AddText(section, $"{statement.Calls / (double)messages:0.00}× {statement.TotalMilliseconds / statement.Calls:0.000} ms",
                 Shorten(statement.Query));

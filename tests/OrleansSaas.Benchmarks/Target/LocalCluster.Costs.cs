@@ -2,8 +2,11 @@ using Npgsql;
 
 namespace OrleansSaas.Benchmarks.Target;
 
-/// <summary>Cumulative costs at one moment; the difference of two is what happened between them.</summary>
-public sealed record CostSnapshot(TimeSpan ProductCpu, TimeSpan PostgresCpu, long Commits);
+/// <summary>
+/// Cumulative costs at one moment; the difference of two is what happened between them. Updates of the messages
+/// table are counted in all and as HOT updates (rewritten in place, no index entry written).
+/// </summary>
+public sealed record CostSnapshot(TimeSpan ProductCpu, TimeSpan PostgresCpu, long Commits, long MessageUpdates, long MessageHotUpdates);
 
 /// <summary>One normalised statement of the product, as pg_stat_statements counted it.</summary>
 public sealed record StatementCost(string Query, long Calls, double TotalMilliseconds);
@@ -21,8 +24,10 @@ public sealed partial class LocalCluster
     public async Task<CostSnapshot> CostAsync()
     {
         var commits = await _cluster.QueryScalarAsync<long>($"{BenchQuery} SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+        var updates = await _cluster.QueryScalarAsync<long>($"{BenchQuery} SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'messages'");
+        var hotUpdates = await _cluster.QueryScalarAsync<long>($"{BenchQuery} SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'messages'");
         var productCpu = _cluster.Processes.Aggregate(TimeSpan.Zero, (sum, process) => sum + process.CpuTime);
-        return new CostSnapshot(productCpu, _postgres.CpuTime(), commits);
+        return new CostSnapshot(productCpu, _postgres.CpuTime(), commits, updates, hotUpdates);
     }
 
     /// <summary>Starts counting statements afresh (pg_stat_statements, which the tool's PostgreSQL loads).</summary>

@@ -20,9 +20,7 @@ public sealed class LostAnswerTests
     public async Task A_resend_the_network_already_stored_is_delivered_though_the_recipient_had_caught_up()
     {
         await using var cluster = await InProcessCluster.StartAsync(silos: 1);
-        var tenant = await cluster.CreateTenantAsync();
-        var alice = await cluster.CreatePairedSessionAsync(tenant.Id, Alice);
-        var bob = await cluster.CreatePairedSessionAsync(tenant.Id, Bob);
+        var (_, alice, bob) = await PairAliceAndBobAsync(cluster);
         // Two deliveries leave Bob's number delivering from memory.
         await cluster.SendAndWaitAsync(alice, Bob, "first");
         await cluster.SendAndWaitAsync(alice, Bob, "second");
@@ -43,9 +41,7 @@ public sealed class LostAnswerTests
     public async Task A_replayed_send_whose_first_answer_was_lost_is_sent_though_the_queue_had_caught_up()
     {
         await using var cluster = await InProcessCluster.StartAsync(silos: 1);
-        var tenant = await cluster.CreateTenantAsync();
-        var alice = await cluster.CreatePairedSessionAsync(tenant.Id, Alice);
-        var bob = await cluster.CreatePairedSessionAsync(tenant.Id, Bob);
+        var (tenantId, alice, bob) = await PairAliceAndBobAsync(cluster);
         var (_, aliceId) = SessionKey.Parse(alice);
         // A send with the same content under another key: its row carries the request hash a replay is checked against.
         var probe = await cluster.SendTextAsync(alice, Bob, "twice", idempotencyKey: "probe");
@@ -55,12 +51,19 @@ public sealed class LostAnswerTests
         var now = DateTimeOffset.UtcNow;
         var lost = new MessageView($"msg_lost_{Guid.NewGuid():N}", aliceId, MessageDirection.Outbound, Bob, MessageContent.PlainText("twice"),
             MessageStatus.Queued, now, now, null);
-        await cluster.Messages.InsertOutboundAsync(tenant.Id, aliceId, lost, "lost", hash);
+        await cluster.Messages.InsertOutboundAsync(tenantId, aliceId, lost, "lost", hash);
         var replay = await cluster.SendTextAsync(alice, Bob, "twice", idempotencyKey: "lost");
 
         Assert.Equal(lost.Id, replay.Id);
         await cluster.WaitForStatusAsync(alice, lost.Id, MessageStatus.Delivered, TimeSpan.FromSeconds(15));
         var inbound = await cluster.ListMessagesAsync(bob, MessageDirection.Inbound);
         Assert.Equal(2, inbound.Count(m => m.Content.Text == "twice"));
+    }
+
+    /// <summary>A tenant with two paired sessions, Alice's and Bob's; their keys.</summary>
+    private static async Task<(string TenantId, string Alice, string Bob)> PairAliceAndBobAsync(InProcessCluster cluster)
+    {
+        var tenant = await cluster.CreateTenantAsync();
+        return (tenant.Id, await cluster.CreatePairedSessionAsync(tenant.Id, Alice), await cluster.CreatePairedSessionAsync(tenant.Id, Bob));
     }
 }

@@ -18,7 +18,10 @@ public sealed class WebEngineResilienceTests
         var firstPid = (long)sidecar.Entries("start", id).Single()["pid"]!;
 
         sidecar.Command(new { op = "crash", sessionKey = key });
-        await client.WaitForStatusAsync(id, "disconnected", "engine_unavailable");
+        // The sidecar is restarted within moments, so the disconnection can be over between two polls: it is looked for in the history.
+        await Api.EventuallyAsync(() => client.GetSessionAsync(id),
+            s => s["history"]!.AsArray().Any(h => (string?)h!["status"] == "disconnected" && (string?)h["reason"] == "engine_unavailable"),
+            TimeSpan.FromSeconds(40), "the session's disconnection for engine_unavailable");
         var back = await client.WaitForStatusAsync(id, "connected");
         Assert.Equal("+4915112349001", (string?)back["phoneNumber"]);
         // The restarted sidecar resumed the session from the keys in PostgreSQL.

@@ -6,15 +6,15 @@ using OrleansSaas.Observability;
 
 namespace OrleansSaas.Grains.Messaging;
 
+/// <summary>Spacing of sends: between any two, and between two to the same recipient (after a burst of <paramref name="RecipientBurst"/>).</summary>
+public sealed record SendPacing(TimeSpan MinimumGap, TimeSpan RecipientGap, int RecipientBurst = 1);
+
 /// <summary>
-/// A session's send queue. The queue itself is the session's 'queued' rows in PostgreSQL, read in
+/// A session's send queue. The queue itself is the session's rows in PostgreSQL's send_queue, read in
 /// acceptance order, so a session re-activated on another silo resumes exactly where the last one
 /// stopped; a message sent but not yet marked is sent again and the network drops the duplicate.
 /// Runs on the owning grain's scheduler: <see cref="Poke"/> must be called from the grain.
 /// </summary>
-/// <summary>Spacing of sends: between any two, and between two to the same recipient (after a burst of <paramref name="RecipientBurst"/>).</summary>
-public sealed record SendPacing(TimeSpan MinimumGap, TimeSpan RecipientGap, int RecipientBurst = 1);
-
 public sealed class SendPump(
     string tenantId,
     string sessionId,

@@ -14,7 +14,7 @@ public sealed class EventStore(NpgsqlDataSource db, GroupCommit commits)
     /// <summary>Appends an event that describes no row of ours (a QR code shown).</summary>
     public async Task<AppendedEvents> AppendAsync(string tenantId, string type, string sessionId, DateTimeOffset at, string data)
     {
-        var command = new NpgsqlBatchCommand("SELECT append_event(@tenant, @type, @session, @at, @data::json)");
+        var command = new NpgsqlBatchCommand(EventAppend.InsertEvents(null, "@type", "@session", "@at", "@data::json"));
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("type", type);
         command.Parameters.AddWithValue("session", sessionId);

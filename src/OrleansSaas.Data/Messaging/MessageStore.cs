@@ -26,15 +26,24 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
     // no statistics otherwise chose an index on the tenant's columns and scanned every message of the tenant.
     private const string ById = "id = @id AND (tenant_id, session_id) IS NOT DISTINCT FROM (@tenant, @session)";
 
+    // The message as the API shows it (the fields and names of GET .../messages/{id}), for its events, from the row a
+    // statement inserts or updates. Written out rather than called as a function, which PostgreSQL would plan on every call.
+    private const string AsJson = """
+        json_build_object('id', id, 'sessionId', session_id, 'direction', direction, 'peer', peer, 'type', type,
+            'text', body, 'replyTo', reply_to, 'details', details, 'status', status,
+            'createdAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            'updatedAt', to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'error', error)
+        """;
+
     public async Task<AppendedEvents> InsertOutboundAsync(string tenantId, string sessionId, MessageView message, string? idempotencyKey = null, string? requestHash = null)
     {
-        var command = new NpgsqlBatchCommand("""
+        var command = new NpgsqlBatchCommand($"""
             WITH inserted AS (
                 INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at, idempotency_key, request_hash)
                 VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, @details::json, @reply_to, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
-                RETURNING seq, message_json(messages) AS data),
+                RETURNING seq, {AsJson} AS data),
             queued AS (INSERT INTO send_queue (message_id, tenant_id, session_id, seq) SELECT @id, @tenant, @session, seq FROM inserted)
-            SELECT append_event(@tenant, 'message.queued', @session, @at, inserted.data) FROM inserted
+            {EventAppend.InsertEvents("inserted", "'message.queued'", "@session", "@at", "inserted.data")}
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("idempotency_key", (object?)idempotencyKey ?? DBNull.Value);
@@ -88,13 +97,13 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
     /// <summary>Stores an inbound message and its event once; a redelivery of the same network id appends nothing (Count is 0).</summary>
     public async Task<AppendedEvents> InsertInboundAsync(string tenantId, string sessionId, MessageView message, string networkId)
     {
-        var command = new NpgsqlBatchCommand("""
+        var command = new NpgsqlBatchCommand($"""
             WITH inserted AS (
                 INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at)
                 VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @details::json, @reply_to, @status, @network_id, @at, @at)
                 ON CONFLICT (tenant_id, session_id, direction, network_id) DO NOTHING
-                RETURNING message_json(messages) AS data)
-            SELECT append_event(@tenant, @event_type, @session, now(), inserted.data) FROM inserted
+                RETURNING {AsJson} AS data)
+            {EventAppend.InsertEvents("inserted", "@event_type", "@session", "now()", "inserted.data")}
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("status", message.Status.ToDb());
@@ -117,9 +126,9 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
                   AND (array_position(ARRAY['queued','sent','delivered','read'], status)
                          < array_position(ARRAY['queued','sent','delivered','read'], @status::text)
                        OR (@status = 'failed' AND status IN ('queued', 'sent')))
-                RETURNING message_json(messages) AS data),
+                RETURNING {AsJson} AS data),
             dequeued AS (DELETE FROM send_queue WHERE message_id = @id AND EXISTS (SELECT FROM changed))
-            SELECT append_event(@tenant, 'message.' || @status, @session, now(), changed.data) FROM changed
+            {EventAppend.InsertEvents("changed", "'message.' || @status", "@session", "now()", "changed.data")}
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);

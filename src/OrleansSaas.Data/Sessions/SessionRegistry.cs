@@ -30,7 +30,7 @@ public sealed class SessionRegistry(NpgsqlDataSource db, GroupCommit commits)
     {
         var command = new NpgsqlBatchCommand(change is null ? Upsert : $"""
             WITH saved AS ({Upsert} RETURNING 1)
-            SELECT append_event(@tenant, '{EventTypes.SessionStatus}', @session, @at, @data::json) FROM saved
+            {EventAppend.InsertEvents("saved", $"'{EventTypes.SessionStatus}'", "@session", "@at", "@data::json")}
             """);
         if (change is not null)
         {
@@ -68,7 +68,7 @@ public sealed class SessionRegistry(NpgsqlDataSource db, GroupCommit commits)
     {
         var command = new NpgsqlBatchCommand($"""
             WITH deleted AS (DELETE FROM sessions WHERE tenant_id = @tenant AND session_id = @session RETURNING session_id)
-            SELECT append_event(@tenant, '{EventTypes.SessionDeleted}', @session, now(), json_build_object('sessionId', deleted.session_id)) FROM deleted
+            {EventAppend.InsertEvents("deleted", $"'{EventTypes.SessionDeleted}'", "@session", "now()", "json_build_object('sessionId', deleted.session_id)")}
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);

@@ -98,7 +98,7 @@ public sealed class WebhookStore(NpgsqlDataSource db)
     {
         await using var command = db.CreateCommand("""
             WITH pending AS (
-                SELECT seq, session_id, attempts, retry_from, next_attempt_at,
+                SELECT seq, session_id, attempts, retry_from, next_attempt_at, event_position,
                        row_number() OVER (PARTITION BY session_id ORDER BY seq) AS position
                 FROM webhook_deliveries
                 WHERE tenant_id = @tenant AND subscription_id = @subscription AND state = 'pending'),
@@ -106,7 +106,7 @@ public sealed class WebhookStore(NpgsqlDataSource db)
             SELECT e.seq, e.id, e.type, e.session_id, e.occurred_at, e.data, p.attempts, p.retry_from, p.next_attempt_at
             FROM pending p
             JOIN heads h ON h.session_id = p.session_id
-            JOIN events e ON e.tenant_id = @tenant AND e.seq = p.seq
+            JOIN events e ON e.position = p.event_position
             WHERE p.position <= @per_session
             ORDER BY h.next_attempt_at, h.seq, p.seq
             """);
@@ -207,7 +207,7 @@ public sealed class WebhookStore(NpgsqlDataSource db)
     {
         await using var command = db.CreateCommand("""
             SELECT d.seq, e.id, e.type, d.session_id, d.state, d.attempts, d.next_attempt_at, d.delivered_at, d.last_status_code, d.last_error
-            FROM webhook_deliveries d JOIN events e ON e.tenant_id = d.tenant_id AND e.seq = d.seq
+            FROM webhook_deliveries d JOIN events e ON e.position = d.event_position
             WHERE d.tenant_id = @tenant AND d.subscription_id = @subscription
               AND (@state::text IS NULL OR d.state = @state::text)
               AND (@before::bigint IS NULL OR d.seq < @before::bigint)

@@ -16,11 +16,13 @@ public sealed class SmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task Load_delivers_every_accepted_message_exactly_once()
     {
-        var scenario = await RunAsync("load", "--sessions", "20", "--messages", "300", "--rate", "200", "--concurrency", "8", "--ping-requests", "100");
+        var scenario = await RunAsync("load", "--sessions", "20", "--messages", "300", "--warmup-messages", "50", "--rate", "200", "--concurrency", "8", "--ping-requests", "100");
 
         AssertPassed(scenario, DeliveryReporting.Accepted, DeliveryReporting.AllDelivered, DeliveryReporting.NoDuplicates);
-        // Nothing was broken on purpose, so every send was accepted and every ping answered.
-        Assert.Equal(300, scenario.Value("delivery", "accepted"));
+        // Nothing was broken on purpose, so every send was accepted and every ping answered. The warm-up's messages are
+        // checked for delivery with the rest but are not in the timed figures.
+        Assert.Equal(350, scenario.Value("delivery", "accepted"));
+        Assert.Equal(300, scenario.Value("send", "202 responses"));
         Assert.Equal(100, scenario.Value("ping", "200 responses"));
     }
 

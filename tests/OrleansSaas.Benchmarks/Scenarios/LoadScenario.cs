@@ -194,13 +194,13 @@ public sealed class LoadScenario : IScenario
             report.Add(section, $"responses {outcome}", count, "");
     }
 
-    /// <param name="measured">Messages accepted in the timed phase; the warm-up's had all arrived before it started.</param>
+    /// <param name="measured">Messages accepted in the timed phase; any loss is counted against them, though it may be the warm-up's.</param>
     private static void ReportDelivery(ScenarioReport report, DeliveryResult delivery, int measured, DateTimeOffset sendStartedAt, DateTimeOffset sendEndedAt)
     {
         DeliveryReporting.Add(report, delivery);
         if (delivery.AllArrivedAt is { } arrived)
         {
-            report.Add("delivery", "delivered/s end to end", Math.Min(measured, delivery.Delivered) / (arrived - sendStartedAt).TotalSeconds, "msg/s",
+            report.Add("delivery", "delivered/s end to end", Math.Max(0, measured - delivery.Lost) / (arrived - sendStartedAt).TotalSeconds, "msg/s",
                 note: "first send → audit saw the last arrival");
             report.Add("delivery", "last arrival seen after the last send", Math.Max(0, (arrived - sendEndedAt).TotalSeconds), "s");
         }

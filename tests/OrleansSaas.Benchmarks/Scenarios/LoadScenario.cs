@@ -66,6 +66,7 @@ public sealed class LoadScenario : IScenario
         var concurrency = command.Int("concurrency", 64, min: 1, max: 10_000);
         var pingRequests = command.Int("ping-requests", Math.Min(messages, 10_000), min: 1);
         var warmup = command.Int("warmup-messages", Math.Min(messages / 4, 5_000), min: 0);
+        var drainTimeout = command.Seconds("drain-timeout", 120, min: 1);
         foreach (var (key, value) in new (string, object)[]
                  {
                      ("sessions", sessions), ("messages", messages), ("rate", rate),
@@ -104,7 +105,7 @@ public sealed class LoadScenario : IScenario
         {
             context.Progress($"warming up: {warmup} messages at {RateText(rate)}, {concurrency} at once, not timed");
             await RateRunner.RunAsync(warmup, rate, concurrency, index => traffic.SendAsync(index, cancellation), cancellation);
-            if (own is not null) await own.WaitSettledAsync(command.Seconds("drain-timeout", 120, min: 1), cancellation);
+            if (own is not null) await own.WaitSettledAsync(drainTimeout, cancellation);
         }
         var warmupAccepted = traffic.Accepted.Count;
 
@@ -113,7 +114,7 @@ public sealed class LoadScenario : IScenario
         var costBefore = own is null ? null : await own.CostAsync();
         var sendStartedAt = DateTimeOffset.UtcNow;
         var sendElapsed = await RateRunner.RunAsync(messages, rate, concurrency, index => traffic.SendAsync(warmup + index, cancellation), cancellation);
-        var sends = new CallStats(traffic.Attempts.All().Where(a => a.StartedAt >= sendStartedAt).ToList(), sendElapsed);
+        var sends = new CallStats(traffic.Attempts.Between(sendStartedAt, DateTimeOffset.MaxValue), sendElapsed);
         var measuredAccepted = traffic.Accepted.Count - warmupAccepted;
         ReportCalls(report, "send", sends, "202", rate > 0 ? Goal.Below(50, "p95 < 50 ms at 1,000 msg/s") : null);
         if (rate > 0) report.Notes.Add($"Sends were paced at {rate:N0}/s; the accepted rate cannot exceed it. Run with --rate 0 for the maximum.");
@@ -129,14 +130,14 @@ public sealed class LoadScenario : IScenario
         if (own is not null && costBefore is not null)
         {
             context.Progress("waiting for the messages to settle in the database (delivered, receipts in, events numbered)");
-            var settled = await own.WaitSettledAsync(command.Seconds("drain-timeout", 120, min: 1), cancellation);
+            var settled = await own.WaitSettledAsync(drainTimeout, cancellation);
             var settledAt = DateTimeOffset.UtcNow;
             CostReporting.Add(report, costBefore, await own.CostAsync(), await own.StatementsAsync(30), measuredAccepted,
                 settled ? settledAt - sendStartedAt : null, rate);
         }
 
         context.Progress($"checking that the {traffic.Accepted.Count} accepted messages arrived exactly once");
-        var delivery = await DeliveryAudit.RunAsync(api, fleet.Sessions, traffic, command.Seconds("drain-timeout", 120, min: 1), concurrency, context.Progress, cancellation);
+        var delivery = await DeliveryAudit.RunAsync(api, fleet.Sessions, traffic, drainTimeout, concurrency, context.Progress, cancellation);
         ReportDelivery(report, delivery, measuredAccepted, sendStartedAt, sendStartedAt + sendElapsed);
     }
 

@@ -11,7 +11,7 @@ namespace OrleansSaas.Benchmarks.Scenarios;
 public static partial class CostReporting
 {
     public static void Add(ScenarioReport report, CostSnapshot before, CostSnapshot after, IReadOnlyList<StatementCost> statements,
-        int messages, TimeSpan? settledAfter, double rate)
+        IReadOnlyList<WalRecordCost> walRecords, int messages, TimeSpan? settledAfter, double rate)
     {
         if (messages == 0) return;
         const string section = "cost per message";
@@ -23,6 +23,10 @@ public static partial class CostReporting
             note: "process CPU time of all silos and gateways over the messages accepted");
         report.Add(section, "PostgreSQL CPU", (after.PostgresCpu - before.PostgresCpu).TotalMilliseconds / messages, "ms");
         report.Add(section, "commits", (double)(after.Commits - before.Commits) / messages, "");
+        report.Add(section, "WAL", (after.WalBytes - before.WalBytes) / 1024.0 / messages, "KiB",
+            note: $"{(after.WalFullPages - before.WalFullPages) / (double)messages:0.00} full-page images per message");
+        foreach (var record in walRecords)
+            report.AddText(section, $"WAL {record.Kind}", $"{record.Count / (double)messages:0.00} records, {record.Bytes / (double)messages:N0} bytes");
         report.Add(section, "statements", statements.Sum(s => s.Calls) / (double)messages, "", note: "the 30 most called");
         var updates = after.MessageUpdates - before.MessageUpdates;
         if (updates > 0)

@@ -132,7 +132,7 @@ public sealed class LoadScenario : IScenario
             context.Progress("waiting for the messages to settle in the database (delivered, receipts in, events numbered)");
             var settled = await own.WaitSettledAsync(drainTimeout, cancellation);
             var settledAt = DateTimeOffset.UtcNow;
-            CostReporting.Add(report, costBefore, await own.CostAsync(), await own.StatementsAsync(30), measuredAccepted,
+            CostReporting.Add(report, costBefore, await own.CostAsync(), await own.StatementsAsync(30), await own.WalRecordsAsync(costBefore, 8), measuredAccepted,
                 settled ? settledAt - sendStartedAt : null, rate);
         }
 

@@ -14,7 +14,7 @@ public sealed class EventStore(NpgsqlDataSource db, GroupCommit commits)
     /// <summary>Appends an event that describes no row of ours (a QR code shown).</summary>
     public async Task<AppendedEvents> AppendAsync(string tenantId, string type, string sessionId, DateTimeOffset at, string data)
     {
-        var command = new NpgsqlBatchCommand(EventAppend.InsertEvents(null, "@type", "@session", "@at", "@data::json"));
+        var command = new NpgsqlBatchCommand("WITH " + EventAppend.AppendEvents(null, "@type", "@session", "@at", "@data::json"));
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("type", type);
         command.Parameters.AddWithValue("session", sessionId);
@@ -26,7 +26,7 @@ public sealed class EventStore(NpgsqlDataSource db, GroupCommit commits)
     /// <summary>Numbers a batch of the tenant's events in write order and fans them out to its webhook subscriptions (one transaction).</summary>
     public async Task<NumberedEvents> NumberAsync(string tenantId, int limit)
     {
-        await using var command = db.CreateCommand("SELECT numbered, subscriptions FROM sequence_events(@tenant, @limit)");
+        await using var command = db.CreateCommand("SELECT numbered, subscriptions FROM number_events(@tenant, @limit)");
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("limit", limit);
         await using var reader = await command.ExecuteReaderAsync();
@@ -37,7 +37,10 @@ public sealed class EventStore(NpgsqlDataSource db, GroupCommit commits)
     /// <summary>Tenants with events written before <paramref name="writtenBefore"/> that are still unnumbered (their numbering was lost with a silo).</summary>
     public async Task<IReadOnlyList<string>> ListTenantsWithUnnumberedAsync(DateTimeOffset writtenBefore, int limit)
     {
-        await using var command = db.CreateCommand("SELECT DISTINCT tenant_id FROM events WHERE seq IS NULL AND occurred_at < @before LIMIT @limit");
+        await using var command = db.CreateCommand("""
+            SELECT DISTINCT q.tenant_id FROM event_queue q JOIN events e ON e.position = q.position
+            WHERE e.occurred_at < @before LIMIT @limit
+            """);
         command.Parameters.AddWithValue("before", writtenBefore);
         command.Parameters.AddWithValue("limit", limit);
         await using var reader = await command.ExecuteReaderAsync();
@@ -50,11 +53,12 @@ public sealed class EventStore(NpgsqlDataSource db, GroupCommit commits)
     public async Task<IReadOnlyList<StoredEvent>> ListAsync(string tenantId, long afterSeq, int limit, EventFilter? filter = null)
     {
         await using var command = db.CreateCommand("""
-            SELECT seq, id, type, session_id, occurred_at, data FROM events
-            WHERE tenant_id = @tenant AND seq > @after
-              AND (@session::text IS NULL OR session_id = @session::text)
-              AND (@types::text[] IS NULL OR type = ANY (@types::text[]))
-            ORDER BY seq LIMIT @limit
+            SELECT n.seq, e.id, e.type, e.session_id, e.occurred_at, e.data
+            FROM event_numbers n JOIN events e ON e.position = n.position
+            WHERE n.tenant_id = @tenant AND n.seq > @after
+              AND (@session::text IS NULL OR e.session_id = @session::text)
+              AND (@types::text[] IS NULL OR e.type = ANY (@types::text[]))
+            ORDER BY n.seq LIMIT @limit
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("after", afterSeq);
@@ -66,7 +70,11 @@ public sealed class EventStore(NpgsqlDataSource db, GroupCommit commits)
 
     public async Task<StoredEvent?> GetAsync(string tenantId, string eventId)
     {
-        await using var command = db.CreateCommand("SELECT seq, id, type, session_id, occurred_at, data FROM events WHERE tenant_id = @tenant AND id = @id AND seq IS NOT NULL");
+        await using var command = db.CreateCommand("""
+            SELECT n.seq, e.id, e.type, e.session_id, e.occurred_at, e.data
+            FROM events e JOIN event_numbers n ON n.position = e.position
+            WHERE e.tenant_id = @tenant AND e.id = @id
+            """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("id", eventId);
         var events = await ReadAsync(command);
@@ -112,15 +120,21 @@ public sealed class EventStore(NpgsqlDataSource db, GroupCommit commits)
     }
 
     /// <summary>
-    /// Deletes up to <paramref name="batch"/> events older than <paramref name="cutoff"/> (their deliveries go with them), in
-    /// no particular order: the age index summarizes block ranges, so a batch is the first old rows the scan meets. The
-    /// array keeps the delete on the primary key; a generic plan for IN (subquery) scanned the whole table.
+    /// Deletes up to <paramref name="batch"/> numbered events older than <paramref name="cutoff"/> with their numbers (their
+    /// deliveries go with them), in no particular order: the age index summarizes block ranges, so a batch is the first
+    /// old rows the scan meets. The array keeps the deletes on their keys; a generic plan for IN (subquery) scanned the
+    /// whole table.
     /// </summary>
     public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int batch)
     {
         await using var command = db.CreateCommand("""
-            DELETE FROM events WHERE position = ANY (ARRAY(
-                SELECT position FROM events WHERE occurred_at < @cutoff AND seq IS NOT NULL LIMIT @batch))
+            WITH doomed AS (SELECT ARRAY(
+                    SELECT e.position FROM events e
+                    WHERE e.occurred_at < @cutoff
+                      AND NOT EXISTS (SELECT FROM event_queue q WHERE q.tenant_id = e.tenant_id AND q.position = e.position)
+                    LIMIT @batch) AS positions),
+                numbers AS (DELETE FROM event_numbers WHERE position = ANY ((SELECT positions FROM doomed)::bigint[]))
+            DELETE FROM events WHERE position = ANY ((SELECT positions FROM doomed)::bigint[])
             """);
         command.Parameters.AddWithValue("cutoff", cutoff);
         command.Parameters.AddWithValue("batch", batch);

@@ -42,8 +42,8 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
                 INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at, idempotency_key, request_hash)
                 VALUES (@id, @tenant, @session, 'outbound', @peer, @type, @body, @details::json, @reply_to, 'queued', @id, @at, @at, @idempotency_key, @request_hash)
                 RETURNING seq, {AsJson} AS data),
-            queued AS (INSERT INTO send_queue (message_id, tenant_id, session_id, seq) SELECT @id, @tenant, @session, seq FROM inserted)
-            {EventAppend.InsertEvents("inserted", "'message.queued'", "@session", "@at", "inserted.data")}
+            queued AS (INSERT INTO send_queue (message_id, tenant_id, session_id, seq) SELECT @id, @tenant, @session, seq FROM inserted),
+            {EventAppend.AppendEvents("inserted", "'message.queued'", "@session", "@at", "inserted.data")}
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("idempotency_key", (object?)idempotencyKey ?? DBNull.Value);
@@ -102,8 +102,8 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
                 INSERT INTO messages (id, tenant_id, session_id, direction, peer, type, body, details, reply_to, status, network_id, created_at, updated_at)
                 VALUES (@id, @tenant, @session, 'inbound', @peer, @type, @body, @details::json, @reply_to, @status, @network_id, @at, @at)
                 ON CONFLICT (tenant_id, session_id, direction, network_id) DO NOTHING
-                RETURNING {AsJson} AS data)
-            {EventAppend.InsertEvents("inserted", "@event_type", "@session", "now()", "inserted.data")}
+                RETURNING {AsJson} AS data),
+            {EventAppend.AppendEvents("inserted", "@event_type", "@session", "now()", "inserted.data")}
             """);
         AddMessage(command, tenantId, sessionId, message);
         command.Parameters.AddWithValue("status", message.Status.ToDb());
@@ -127,8 +127,8 @@ public sealed class MessageStore(NpgsqlDataSource db, GroupCommit commits)
                          < array_position(ARRAY['queued','sent','delivered','read'], @status::text)
                        OR (@status = 'failed' AND status IN ('queued', 'sent')))
                 RETURNING {AsJson} AS data),
-            dequeued AS (DELETE FROM send_queue WHERE message_id = @id AND EXISTS (SELECT FROM changed))
-            {EventAppend.InsertEvents("changed", "'message.' || @status", "@session", "now()", "changed.data")}
+            dequeued AS (DELETE FROM send_queue WHERE message_id = @id AND EXISTS (SELECT FROM changed)),
+            {EventAppend.AppendEvents("changed", "'message.' || @status", "@session", "now()", "changed.data")}
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);

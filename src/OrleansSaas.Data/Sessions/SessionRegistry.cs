@@ -29,8 +29,8 @@ public sealed class SessionRegistry(NpgsqlDataSource db, GroupCommit commits)
     public async Task<AppendedEvents> SaveAsync(SessionRegistration session, StatusChange? change = null)
     {
         var command = new NpgsqlBatchCommand(change is null ? Upsert : $"""
-            WITH saved AS ({Upsert} RETURNING 1)
-            {EventAppend.InsertEvents("saved", $"'{EventTypes.SessionStatus}'", "@session", "@at", "@data::json")}
+            WITH saved AS ({Upsert} RETURNING 1),
+            {EventAppend.AppendEvents("saved", $"'{EventTypes.SessionStatus}'", "@session", "@at", "@data::json")}
             """);
         if (change is not null)
         {
@@ -67,8 +67,8 @@ public sealed class SessionRegistry(NpgsqlDataSource db, GroupCommit commits)
     public async Task<AppendedEvents> DeleteAsync(string tenantId, string sessionId)
     {
         var command = new NpgsqlBatchCommand($"""
-            WITH deleted AS (DELETE FROM sessions WHERE tenant_id = @tenant AND session_id = @session RETURNING session_id)
-            {EventAppend.InsertEvents("deleted", $"'{EventTypes.SessionDeleted}'", "@session", "now()", "json_build_object('sessionId', deleted.session_id)")}
+            WITH deleted AS (DELETE FROM sessions WHERE tenant_id = @tenant AND session_id = @session RETURNING session_id),
+            {EventAppend.AppendEvents("deleted", $"'{EventTypes.SessionDeleted}'", "@session", "now()", "json_build_object('sessionId', deleted.session_id)")}
             """);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("session", sessionId);

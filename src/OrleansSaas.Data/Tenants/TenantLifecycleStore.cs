@@ -89,7 +89,7 @@ public sealed class TenantLifecycleStore(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         foreach (var table in (string[])["messages", "web_messages", "web_auth_keys", "web_auth_creds", "engine_state", "sessions",
-                     "webhook_attempts", "webhook_deliveries", "webhook_subscriptions", "event_consumers", "events", "event_sequences",
+                     "webhook_attempts", "webhook_deliveries", "webhook_subscriptions", "event_consumers", "event_queue", "event_numbers", "events", "event_sequences",
                      "cloud_api_inbox", "cloud_api_hooks", "media_usage", "api_keys"])
         {
             await using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE tenant_id = @tenant", connection, transaction);

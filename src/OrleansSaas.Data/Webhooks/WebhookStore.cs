@@ -29,7 +29,7 @@ public sealed record DeliveryRecord(
 
 public sealed record AttemptRecord(int Attempt, DateTimeOffset AttemptedAt, int? StatusCode, int LatencyMilliseconds, string? Error);
 
-/// <summary>Webhook subscriptions, their deliveries (the outbox sequence_events fills) and the log of every attempt.</summary>
+/// <summary>Webhook subscriptions, their deliveries (the outbox number_events fills) and the log of every attempt.</summary>
 public sealed class WebhookStore(NpgsqlDataSource db)
 {
     private const string SubscriptionColumns =
@@ -103,7 +103,7 @@ public sealed class WebhookStore(NpgsqlDataSource db)
                 FROM webhook_deliveries
                 WHERE tenant_id = @tenant AND subscription_id = @subscription AND state = 'pending'),
             heads AS (SELECT session_id, next_attempt_at, seq FROM pending WHERE position = 1 ORDER BY next_attempt_at, seq LIMIT @sessions)
-            SELECT e.seq, e.id, e.type, e.session_id, e.occurred_at, e.data, p.attempts, p.retry_from, p.next_attempt_at
+            SELECT p.seq, e.id, e.type, e.session_id, e.occurred_at, e.data, p.attempts, p.retry_from, p.next_attempt_at
             FROM pending p
             JOIN heads h ON h.session_id = p.session_id
             JOIN events e ON e.position = p.event_position
@@ -188,9 +188,11 @@ public sealed class WebhookStore(NpgsqlDataSource db)
     {
         await using var command = db.CreateCommand("""
             INSERT INTO webhook_deliveries (tenant_id, subscription_id, seq, session_id, state, next_attempt_at, retry_from, event_position)
-            SELECT e.tenant_id, w.id, e.seq, e.session_id, 'pending', now(), now(), e.position
-            FROM events e JOIN webhook_subscriptions w ON w.tenant_id = e.tenant_id AND w.id = @subscription
-            WHERE e.tenant_id = @tenant AND e.seq BETWEEN @from AND @to
+            SELECT e.tenant_id, w.id, n.seq, e.session_id, 'pending', now(), now(), e.position
+            FROM event_numbers n
+            JOIN events e ON e.position = n.position
+            JOIN webhook_subscriptions w ON w.tenant_id = e.tenant_id AND w.id = @subscription
+            WHERE n.tenant_id = @tenant AND n.seq BETWEEN @from AND @to
               AND (w.session_ids IS NULL OR e.session_id = ANY (w.session_ids))
               AND (w.event_types IS NULL OR e.type = ANY (w.event_types))
             ON CONFLICT (tenant_id, subscription_id, seq) DO UPDATE SET state = 'pending', next_attempt_at = now(), retry_from = now()

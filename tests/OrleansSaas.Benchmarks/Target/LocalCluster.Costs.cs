@@ -94,7 +94,7 @@ public sealed partial class LocalCluster
             var unsettled = await _cluster.QueryScalarAsync<long>($"""
                 {BenchQuery} SELECT (SELECT count(*) FROM messages WHERE direction = 'outbound' AND status IN ('queued', 'sent'))
                     + (SELECT count(*) FROM sim_network_messages WHERE delivered_at IS NULL)
-                    + (SELECT count(*) FROM events WHERE seq IS NULL)
+                    + (SELECT count(*) FROM event_queue)
                 """);
             if (unsettled == 0) return true;
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellation);

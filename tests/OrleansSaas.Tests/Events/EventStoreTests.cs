@@ -43,6 +43,33 @@ public sealed class EventStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Numbering_leaves_event_rows_as_written_and_event_ids_are_time_ordered_uuid_v7()
+    {
+        for (var i = 0; i < 3; i++) await _store.AppendAsync("ten_a", "session.qr", "ses_1", DateTimeOffset.UtcNow, "{}");
+        var versionsBefore = await RowVersionsAsync();
+
+        Assert.Equal(3, (await _store.NumberAsync("ten_a", 100)).Count);
+
+        // The same row versions (ctid, xmin): numbering wrote no new copy of any event.
+        Assert.Equal(versionsBefore, await RowVersionsAsync());
+        var ids = (await _store.ListAsync("ten_a", 0, 10)).Select(e => e.Id).ToList();
+        Assert.All(ids, id => Assert.Matches("^evt_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$", id));
+        // The first 48 bits are the time in milliseconds: never decreasing in write order (the rest is random).
+        var millis = ids.Select(id => Convert.ToInt64(id[4..16], 16)).ToList();
+        Assert.Equal(millis.Order(), millis);
+        Assert.InRange(DateTimeOffset.FromUnixTimeMilliseconds(millis[0]), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+    }
+
+    private async Task<List<string>> RowVersionsAsync()
+    {
+        await using var command = _db.CreateCommand("SELECT ctid::text || '/' || xmin::text FROM events WHERE tenant_id = 'ten_a' ORDER BY position");
+        await using var reader = await command.ExecuteReaderAsync();
+        var versions = new List<string>();
+        while (await reader.ReadAsync()) versions.Add(reader.GetString(0));
+        return versions;
+    }
+
+    [Fact]
     public async Task The_purge_deletes_numbered_events_older_than_the_cutoff_in_batches_and_keeps_the_rest()
     {
         var old = DateTimeOffset.UtcNow.AddDays(-40);

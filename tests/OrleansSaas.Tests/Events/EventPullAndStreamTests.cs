@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using OrleansSaas.Tests.Infrastructure;
 
 namespace OrleansSaas.Tests.Events;
@@ -53,8 +54,9 @@ public sealed class EventPullAndStreamTests(EventsClusterFixture fixture)
         var (_, theirs) = await Cluster.CreateTenantClientAsync();
         await mine.CreateSessionAsync();
         await theirs.CreateSessionAsync();
-        var myEvents = await WebhookDeliveryTests.AllEventsAsync(mine);
-        var theirEvents = await WebhookDeliveryTests.AllEventsAsync(theirs);
+        // Numbering follows each commit shortly: wait for each new session's first three events (two statuses and a QR code).
+        var myEvents = await Api.EventuallyAsync(() => WebhookDeliveryTests.AllEventsAsync(mine), all => all.Count >= 3, Patience, "my first events");
+        var theirEvents = await Api.EventuallyAsync(() => WebhookDeliveryTests.AllEventsAsync(theirs), all => all.Count >= 3, Patience, "their first events");
         Assert.Equal(Enumerable.Range(1, myEvents.Count).Select(i => (long)i), myEvents.Select(e => (long)e["seq"]!));
         Assert.Empty(myEvents.Select(e => (string)e["id"]!).Intersect(theirEvents.Select(e => (string)e["id"]!)));
         Assert.Equal(["session.status", "session.status", "session.qr"], myEvents.Take(3).Select(e => (string)e["type"]!));
@@ -69,10 +71,16 @@ public sealed class EventPullAndStreamTests(EventsClusterFixture fixture)
         var inbound = new { from = EventsClusterFixture.NewPhone(), text = "only once", networkMessageId = $"net-{Guid.NewGuid():N}" };
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync($"/v1/sessions/{session}/dev/inbound", inbound)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync($"/v1/sessions/{session}/dev/inbound", inbound)).StatusCode);
+        // Events are numbered in write order shortly after their commit: once a later message's event can be read,
+        // any event the repeat had written could be too.
+        var marker = new { from = inbound.from, text = "marker", networkMessageId = $"net-{Guid.NewGuid():N}" };
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync($"/v1/sessions/{session}/dev/inbound", marker)).StatusCode);
 
-        var received = (await WebhookDeliveryTests.AllEventsAsync(client)).Where(e => (string?)e["type"] == "message.received").ToList();
-        Assert.Equal("only once", (string?)received.Single()["data"]!["text"]);
-        Assert.Single(await client.ListAllMessagesAsync(session, "inbound"));
+        static IEnumerable<JsonNode> Received(List<JsonNode> events) => events.Where(e => (string?)e["type"] == "message.received");
+        var events = await Api.EventuallyAsync(() => WebhookDeliveryTests.AllEventsAsync(client),
+            all => Received(all).Any(e => (string?)e["data"]!["text"] == "marker"), Patience, "the marker message's event");
+        Assert.Equal(["only once", "marker"], Received(events).Select(e => (string?)e["data"]!["text"]));
+        Assert.Equal(2, (await client.ListAllMessagesAsync(session, "inbound")).Count);   // "only once" and the marker
     }
 
     [Fact]

@@ -16,7 +16,8 @@ public sealed class EventPullAndStreamTests(EventsClusterFixture fixture)
     {
         var (_, client) = await Cluster.CreateTenantClientAsync();
         await client.CreateSessionAsync();
-        var first = await (await client.GetAsync("/v1/events?consumer=billing")).ReadJsonAsync(HttpStatusCode.OK);
+        var first = await Api.EventuallyAsync(async () => await (await client.GetAsync("/v1/events?consumer=billing")).ReadJsonAsync(HttpStatusCode.OK),
+            page => page["items"]!.AsArray().Count > 0, Patience, "the session's first numbered events");
         var firstIds = first["items"]!.AsArray().Select(e => (string)e!["id"]!).ToList();
         Assert.NotEmpty(firstIds);
         Assert.Equal(0, (long)first["acked"]!);
